@@ -1,0 +1,12 @@
+# add_promise(NAME SOURCES... [LIBRARIES libs...]): one promise executable in one line.
+# Every promise links libpromise (the shared contract); HTTP promises add promise_http.
+function(add_promise name)
+  cmake_parse_arguments(ARG "" "" "LIBRARIES" ${ARGN})
+  add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE promise::core ${ARG_LIBRARIES})
+  promise_set_warnings(${name})
+  promise_set_hardening(${name})
+  promise_set_static_link(${name})
+  set_property(GLOBAL APPEND PROPERTY PROMISE_EXECUTABLES ${name})
+  install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endfunction()

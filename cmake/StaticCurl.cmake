@@ -1,0 +1,153 @@
+# StaticCurl.cmake - provides the target promise::curl.
+#
+#   PROMISE_STATIC=ON : a minimal, fully static libcurl (HTTP/HTTPS only, static OpenSSL) built
+#                       from Debian's curl source package, compiled as PIE for -static-pie links.
+#   PROMISE_STATIC=OFF: Debian's shared libcurl (find_package(CURL)).
+#
+# Usage (top-level CMakeLists.txt, before any find_package(OpenSSL)):
+#   include(cmake/StaticCurl.cmake)
+#   target_link_libraries(my_target PRIVATE promise::curl)
+#
+# Cache variables:
+#   PROMISE_CURL_SOURCE_DIR  unpacked curl source tree; empty = run `apt-get source curl` once
+#                            into ${CMAKE_BINARY_DIR}/_deps/curl-src and reuse it afterwards.
+#
+# Why building curl ourselves: Debian's libcurl.a drags in Kerberos, LDAP, gnutls/p11-kit and
+# friends, several of which ship no .a, so it cannot be linked -static (TOOLCHAIN.md, 2b).
+include_guard(GLOBAL)
+
+set(PROMISE_CURL_SOURCE_DIR "" CACHE PATH
+    "Unpacked curl source tree for PROMISE_STATIC builds (empty: apt-get source curl into the build dir)")
+
+# Returns in out_var the unpacked Debian curl source tree, fetching it on first use.
+function(_promise_curl_fetch_debian_source out_var)
+  set(dest "${CMAKE_BINARY_DIR}/_deps/curl-src")
+  file(GLOB found LIST_DIRECTORIES false "${dest}/curl-*/CMakeLists.txt")
+  if(NOT found)
+    # Start clean so a half-finished earlier attempt cannot be mistaken for a source tree.
+    file(REMOVE_RECURSE "${dest}")
+    file(MAKE_DIRECTORY "${dest}")
+    message(STATUS "Fetching Debian's curl source package (apt-get source curl)")
+    execute_process(
+      COMMAND apt-get source -qq curl
+      WORKING_DIRECTORY "${dest}"
+      RESULT_VARIABLE rc
+      OUTPUT_VARIABLE out
+      ERROR_VARIABLE err)
+    file(GLOB found LIST_DIRECTORIES false "${dest}/curl-*/CMakeLists.txt")
+    if(NOT rc EQUAL 0 OR NOT found)
+      message(FATAL_ERROR
+        "PROMISE_STATIC=ON needs Debian's curl source, but `apt-get source curl` failed "
+        "(exit status: ${rc}) in ${dest}:\n${out}${err}\n"
+        "Run .ci/install-deps (as root) to enable deb-src and install dpkg-dev, "
+        "or set PROMISE_CURL_SOURCE_DIR to an unpacked curl source tree, "
+        "or configure with -DPROMISE_STATIC=OFF to use the system libcurl.")
+    endif()
+  endif()
+  # Several versions may sit side by side after an upgrade: take the newest.
+  list(SORT found COMPARE NATURAL ORDER DESCENDING)
+  list(GET found 0 newest)
+  cmake_path(GET newest PARENT_PATH src)
+  set(${out_var} "${src}" PARENT_SCOPE)
+endfunction()
+
+# Forces a curl build option in the cache, so curl's own option() defaults cannot win.
+macro(_promise_curl_force name type value)
+  set(${name} ${value} CACHE ${type} "Forced by StaticCurl.cmake" FORCE)
+  mark_as_advanced(${name})
+endmacro()
+
+# Adds curl's own CMake project. A function, so every plain variable set here is visible to curl's
+# CMakeLists (its policies are >= 3.13, so option() honours plain variables: CMP0077) but never
+# leaks back into the parent project.
+function(_promise_curl_add_static src)
+  set(BUILD_SHARED_LIBS OFF)
+  # Our executables link with -static-pie, so every object in them must be PIC.
+  set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+  # curl's BUILD_TESTING is cmake_dependent_option(... "NOT CURL_DISABLE_TESTS" OFF): with this set
+  # it becomes a plain OFF inside curl's directory only, and the parent's BUILD_TESTING (CTest)
+  # keeps its value. Setting BUILD_TESTING=OFF here instead would be FORCEd into the cache.
+  set(CURL_DISABLE_TESTS ON)
+  # curl's configure prints ~300 "Looking for ..." lines; --log-level on the command line overrides.
+  if(NOT DEFINED CMAKE_MESSAGE_LOG_LEVEL)
+    set(CMAKE_MESSAGE_LOG_LEVEL NOTICE)
+  endif()
+
+  # Static OpenSSL for curl and for anyone else in this build who asks for OpenSSL. FindOpenSSL
+  # caches the library paths, so a shared libssl found earlier would stick: drop it.
+  _promise_curl_force(OPENSSL_USE_STATIC_LIBS BOOL ON)
+  foreach(lib IN ITEMS OPENSSL_SSL_LIBRARY OPENSSL_CRYPTO_LIBRARY)
+    if(DEFINED CACHE{${lib}} AND NOT "$CACHE{${lib}}" MATCHES "\\.a$")
+      message(STATUS "StaticCurl: dropping cached shared ${lib}=$CACHE{${lib}}")
+      unset(${lib} CACHE)
+    endif()
+  endforeach()
+
+  foreach(off IN ITEMS
+      BUILD_CURL_EXE ENABLE_MANUAL CURL_ENABLE_EXPORT_TARGET PICKY_COMPILER CURL_WERROR
+      CURL_USE_LIBSSH2 CURL_USE_LIBSSH CURL_USE_GSSAPI USE_LIBIDN2 CURL_USE_LIBPSL
+      CURL_BROTLI CURL_ZSTD USE_NGHTTP2 ENABLE_ARES)
+    _promise_curl_force(${off} BOOL OFF)
+  endforeach()
+  _promise_curl_force(CURL_ZLIB STRING OFF)  # a STRING (AUTO/ON/OFF) in curl 7.88
+  foreach(on IN ITEMS
+      HTTP_ONLY CURL_DISABLE_LDAP CURL_DISABLE_LDAPS CURL_USE_OPENSSL ENABLE_THREADED_RESOLVER
+      CURL_DISABLE_NTLM CURL_DISABLE_ALTSVC CURL_DISABLE_HSTS CURL_DISABLE_COOKIES
+      CURL_DISABLE_MIME CURL_DISABLE_NETRC CURL_DISABLE_DOH ENABLE_UNIX_SOCKETS ENABLE_IPV6)
+    _promise_curl_force(${on} BOOL ON)
+  endforeach()
+
+  # That cmake_dependent_option still re-types a cached BUILD_TESTING as INTERNAL (value kept),
+  # which hides it from cmake-gui/ccmake: remember its type and help text to put them back.
+  if(DEFINED CACHE{BUILD_TESTING})
+    get_property(testing_type CACHE BUILD_TESTING PROPERTY TYPE)
+    get_property(testing_help CACHE BUILD_TESTING PROPERTY HELPSTRING)
+  endif()
+
+  # SYSTEM: curl's headers reach our targets as -isystem, so our -Werror ignores them.
+  add_subdirectory("${src}" "${CMAKE_BINARY_DIR}/_deps/curl-build" EXCLUDE_FROM_ALL SYSTEM)
+
+  if(testing_type AND NOT testing_type STREQUAL "INTERNAL")
+    set_property(CACHE BUILD_TESTING PROPERTY TYPE "${testing_type}")
+    set_property(CACHE BUILD_TESTING PROPERTY HELPSTRING "${testing_help}")
+  endif()
+
+  # Third-party code: its warnings are not ours to fix, and must never trip a -Werror.
+  if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(libcurl PRIVATE -w)
+  endif()
+endfunction()
+
+add_library(promise_curl INTERFACE)
+add_library(promise::curl ALIAS promise_curl)
+
+if(PROMISE_STATIC)
+  if(PROMISE_CURL_SOURCE_DIR)
+    set(_promise_curl_src "${PROMISE_CURL_SOURCE_DIR}")
+    if(NOT EXISTS "${_promise_curl_src}/CMakeLists.txt"
+       OR NOT EXISTS "${_promise_curl_src}/include/curl/curlver.h")
+      message(FATAL_ERROR
+        "PROMISE_CURL_SOURCE_DIR=${_promise_curl_src} is not a curl source tree "
+        "(no CMakeLists.txt or include/curl/curlver.h). Leave it empty to use `apt-get source curl`.")
+    endif()
+  else()
+    _promise_curl_fetch_debian_source(_promise_curl_src)
+  endif()
+
+  _promise_curl_add_static("${_promise_curl_src}")
+  target_link_libraries(promise_curl INTERFACE CURL::libcurl)
+  # libcurl already exports CURL_STATICLIB; repeated so the contract does not rest on curl's build.
+  target_compile_definitions(promise_curl INTERFACE CURL_STATICLIB)
+
+  file(STRINGS "${_promise_curl_src}/include/curl/curlver.h" _promise_curl_ver
+       REGEX "^#define LIBCURL_VERSION \"")
+  string(REGEX REPLACE ".*\"(.*)\".*" "\\1" _promise_curl_ver "${_promise_curl_ver}")
+  message(STATUS "promise::curl: static libcurl ${_promise_curl_ver} (HTTP/HTTPS, static OpenSSL) "
+                 "from ${_promise_curl_src}")
+  unset(_promise_curl_ver)
+  unset(_promise_curl_src)
+else()
+  find_package(CURL REQUIRED)
+  target_link_libraries(promise_curl INTERFACE CURL::libcurl)
+  message(STATUS "promise::curl: system libcurl ${CURL_VERSION_STRING}")
+endif()

@@ -1,0 +1,16 @@
+# PROMISE_STATIC=ON: every promise is one self-contained static-pie executable. Start-up is the
+# whole cost of a promise, and a static binary skips the dynamic loader and its relocations.
+# OFF: ordinary dynamic linking against Debian's libraries (distro packages, sanitizer builds).
+option(PROMISE_STATIC "Link promise executables fully static (-static-pie)" ON)
+
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+
+# Drop unused code per function, so a TCP promise carries no HTTP code.
+add_compile_options(-ffunction-sections -fdata-sections)
+
+function(promise_set_static_link target)
+  target_link_options(${target} PRIVATE -Wl,--gc-sections)
+  if(PROMISE_STATIC)
+    target_link_options(${target} PRIVATE -static-pie)
+  endif()
+endfunction()

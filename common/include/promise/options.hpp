@@ -1,0 +1,32 @@
+#pragma once
+// Option helpers shared by the promises: strict validators, secrets, address normalisation.
+// The same declaration validates at install time and at run time.
+
+#include "promise/text.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace promise {
+
+// TCP/UDP port: an integer 1-65535 (99999 is an error, not port 34463).
+const CLI::Validator& port_number();
+
+// Host name or IP literal. IPv6 may be given with or without brackets ("[::1]" or "::1");
+// it is stored without them. Empty values and whitespace are refused. A transform: use it
+// with ->transform(promise::host_name()).
+const CLI::Validator& host_name();
+
+// A duration in seconds, fractional allowed, strictly positive and finite.
+const CLI::Validator& positive_seconds();
+
+// A file that must exist and be readable when the promise runs (checked at install too).
+const CLI::Validator& readable_file();
+
+// Marks an option as secret: its value is masked in --show-config, in the status line and in
+// the log, wherever it would appear.
+CLI::Option* secret(CLI::Option* option);
+bool is_secret(const CLI::Option* option);
+
+}  // namespace promise

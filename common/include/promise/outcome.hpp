@@ -1,0 +1,42 @@
+#pragma once
+// The result of one check: a state (the Nagios plugin states), one message, measured figures.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace promise {
+
+// The exit code of a promise is the numeric value of its state (Nagios plugin API).
+// slapgrid treats every non-zero exit as a failure.
+enum class State { ok = 0, warning = 1, critical = 2, unknown = 3 };
+
+std::string_view state_name(State state);  // "OK", "WARNING", "CRITICAL", "UNKNOWN"
+int exit_code(State state);
+
+// A measured figure, shown as perfdata (--format nagios) and metrics (--format json).
+struct Metric {
+  std::string name;  // perfdata label: letters, digits, '_'
+  double value = 0;
+  std::string unit;  // Nagios unit of measure: "s", "B", "" ...
+};
+
+struct Outcome {
+  State state = State::unknown;
+  std::string message;  // what was checked and what was found, without the state word
+  std::vector<Metric> metrics;
+
+  static Outcome ok(std::string message) { return {State::ok, std::move(message), {}}; }
+  static Outcome warning(std::string message) { return {State::warning, std::move(message), {}}; }
+  static Outcome critical(std::string message) {
+    return {State::critical, std::move(message), {}};
+  }
+  static Outcome unknown(std::string message) { return {State::unknown, std::move(message), {}}; }
+
+  Outcome& metric(std::string name, double value, std::string unit = "") {
+    metrics.push_back({std::move(name), value, std::move(unit)});
+    return *this;
+  }
+};
+
+}  // namespace promise

@@ -1,0 +1,33 @@
+#pragma once
+// Text helpers for output that must stay one line of valid UTF-8, whatever peers send.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace promise {
+
+// Text that came from a peer or a file: control bytes, invalid UTF-8, backslash and '|'
+// (which would fake Nagios perfdata) are escaped as \xNN; longer than max_bytes is cut with a
+// note of how much was cut. The result is safe to embed in a status line.
+std::string untrusted(std::string_view text, std::size_t max_bytes = 200);
+
+// Our own message made safe for the status line: control bytes and invalid UTF-8 escaped,
+// then cut to max_bytes (on a UTF-8 boundary) with a note of how much was cut.
+std::string one_line(std::string_view text, std::size_t max_bytes);
+
+// "0.2 ms", "12 ms", "1.5 s": durations the way an operator reads them.
+std::string human_duration(std::chrono::steady_clock::duration duration);
+std::string human_seconds(double seconds);
+
+// "[::1]" -> "::1"; any other text unchanged.
+std::string strip_ipv6_brackets(std::string host);
+
+// "::1", 8080 -> "[::1]:8080"; "example.org", 80 -> "example.org:80".
+std::string host_port(const std::string& host, int port);
+
+// Replaces every occurrence of needle in text with "***".
+void mask_in_place(std::string& text, std::string_view needle);
+
+}  // namespace promise

@@ -1,0 +1,101 @@
+// The status line: the one line slapgrid (and Nagios, and an operator) reads.
+#include "internal.hpp"
+#include "promise/text.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace promise::detail {
+namespace {
+
+constexpr std::size_t kMaxLineBytes = 1000;
+constexpr std::size_t kCutNoteBytes = 32;  // room for " ... (N bytes cut)"
+
+std::string number(double value) {
+  if (!std::isfinite(value)) return "0";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", value);
+  return buffer;
+}
+
+// Perfdata labels and units must not break the Nagios syntax: keep [A-Za-z0-9_.-].
+std::string perfdata_token(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '.' || c == '-';
+    out += safe ? c : '_';
+  }
+  return out;
+}
+
+std::string safe_message(const Outcome& outcome, std::size_t budget) {
+  return one_line(mask_secrets(outcome.message),
+                  budget > kCutNoteBytes ? budget - kCutNoteBytes : 0);
+}
+
+}  // namespace
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string render(const Outcome& outcome, Format format, double elapsed_seconds) {
+  const std::string state(state_name(outcome.state));
+  switch (format) {
+    case Format::json: {
+      std::string out = "{\"state\":" + json_string(state) +
+                        ",\"exit_code\":" + std::to_string(exit_code(outcome.state)) +
+                        ",\"message\":" + json_string(safe_message(outcome, kMaxLineBytes)) +
+                        ",\"metrics\":{";
+      for (std::size_t i = 0; i < outcome.metrics.size(); ++i) {
+        const auto& m = outcome.metrics[i];
+        out += (i ? "," : "") + json_string(m.name) + ":{\"value\":" + number(m.value) +
+               ",\"unit\":" + json_string(m.unit) + "}";
+      }
+      return out + "},\"elapsed\":" + number(elapsed_seconds) + "}\n";
+    }
+    case Format::nagios: {
+      std::string perfdata;
+      for (const auto& m : outcome.metrics) {
+        perfdata += " " + perfdata_token(m.name) + "=" + number(m.value) + perfdata_token(m.unit);
+      }
+      std::string message = safe_message(outcome, kMaxLineBytes - state.size() - 3);
+      for (auto& c : message) {
+        if (c == '|') c = '/';  // a '|' in the message would start fake perfdata
+      }
+      return state + " - " + message + (perfdata.empty() ? "" : " |" + perfdata) + "\n";
+    }
+    case Format::text:
+      break;
+  }
+  return state + ": " + safe_message(outcome, kMaxLineBytes - state.size() - 2) + "\n";
+}
+
+}  // namespace promise::detail

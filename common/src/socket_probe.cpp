@@ -1,0 +1,184 @@
+// Is something accepting connections? One connect, bounded by the deadline; for a name with
+// several addresses, Happy Eyeballs (RFC 8305): attempts staggered by 250 ms, a failure starts
+// the next at once, the first success wins. A blackholed address cannot fail a healthy service.
+#include "promise/socket_probe.hpp"
+
+#include "promise/text.hpp"
+#include "resolve.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace promise {
+namespace {
+
+using detail::endpoint_text;
+using detail::lower_first;
+using Clock = Deadline::Clock;
+
+constexpr auto kAttemptDelay = std::chrono::milliseconds(250);  // RFC 8305 "Connection Attempt Delay"
+
+struct Attempt {
+  Attempt(asio::io_context& io, asio::ip::tcp::endpoint to) : socket(io), endpoint(to) {}
+  asio::ip::tcp::socket socket;
+  asio::ip::tcp::endpoint endpoint;
+  Clock::time_point started{};
+  bool finished = false;
+  std::string error;
+};
+
+class HappyEyeballs {
+ public:
+  HappyEyeballs(std::vector<asio::ip::tcp::endpoint> endpoints, const Context& context)
+      : endpoints_(std::move(endpoints)), context_(context) {}
+
+  // Index of the attempt that connected, or nullopt (see attempts() for each error).
+  std::optional<std::size_t> run() {
+    start_next();
+    io_.run_until(context_.deadline.at());
+    return winner_;
+  }
+  const std::vector<std::unique_ptr<Attempt>>& attempts() const { return attempts_; }
+  Clock::duration connect_time() const { return connect_time_; }
+  bool all_tried() const { return attempts_.size() == endpoints_.size(); }
+
+ private:
+  void start_next() {
+    if (winner_ || attempts_.size() >= endpoints_.size()) return;
+    const std::size_t index = attempts_.size();
+    attempts_.push_back(std::make_unique<Attempt>(io_, endpoints_[index]));
+    Attempt& attempt = *attempts_.back();
+    attempt.started = Clock::now();
+    context_.log.step("connecting to " + endpoint_text(attempt.endpoint) + " (address " +
+                      std::to_string(index + 1) + " of " + std::to_string(endpoints_.size()) + ")");
+    attempt.socket.async_connect(attempt.endpoint,
+                                 [this, index](std::error_code error) { finished(index, error); });
+    stagger_.expires_after(kAttemptDelay);
+    stagger_.async_wait([this](std::error_code error) {
+      if (!error) start_next();
+    });
+  }
+
+  void finished(std::size_t index, std::error_code error) {
+    Attempt& attempt = *attempts_[index];
+    attempt.finished = true;
+    if (winner_ || error == asio::error::operation_aborted) return;
+    const auto took = Clock::now() - attempt.started;
+    if (!error) {
+      winner_ = index;
+      connect_time_ = took;
+      context_.log.step("connected to " + endpoint_text(attempt.endpoint) + " in " +
+                        human_duration(took));
+      stagger_.cancel();
+      for (auto& other : attempts_) {
+        std::error_code ignored;
+        other->socket.close(ignored);
+      }
+      return;
+    }
+    attempt.error = lower_first(error.message());
+    context_.log.step(endpoint_text(attempt.endpoint) + ": " + attempt.error + " after " +
+                      human_duration(took));
+    stagger_.cancel();
+    start_next();
+  }
+
+  asio::io_context io_{1};
+  asio::steady_timer stagger_{io_};
+  std::vector<asio::ip::tcp::endpoint> endpoints_;
+  const Context& context_;
+  std::vector<std::unique_ptr<Attempt>> attempts_;
+  std::optional<std::size_t> winner_;
+  Clock::duration connect_time_{};
+};
+
+std::string timeout_text(const Context& context) {
+  return "no answer within " + human_duration(context.deadline.budget());
+}
+
+Outcome check_tcp(const SocketAddress& address, const Context& context) {
+  const std::string target = describe(address);
+  const auto resolved = detail::resolve_tcp(address.host, address.port, context);
+  if (!resolved.error.empty()) {
+    return Outcome::critical(target + " is not listening: " + resolved.error);
+  }
+  context.phase("connecting");
+  HappyEyeballs race(resolved.endpoints, context);
+  const auto winner = race.run();
+  const auto& attempts = race.attempts();
+  if (winner) {
+    const auto& endpoint = attempts[*winner]->endpoint;
+    // Name the address only when it adds something: a name, or several addresses.
+    const std::string via = resolved.numeric ? "" : "to " + endpoint_text(endpoint) + " ";
+    Outcome outcome = Outcome::ok(target + " is listening (connected " + via + "in " +
+                                  human_duration(race.connect_time()) + ")");
+    outcome.metric("connect_time", seconds(race.connect_time()), "s");
+    if (!resolved.numeric) outcome.metric("resolve_time", resolved.seconds, "s");
+    return outcome;
+  }
+  // Every address failed or the deadline came first: say what happened to each.
+  std::string causes;
+  for (const auto& attempt : attempts) {
+    const std::string cause = attempt->finished ? attempt->error : timeout_text(context);
+    causes += (causes.empty() ? "" : ", ") +
+              (attempts.size() > 1 || !resolved.numeric ? endpoint_text(attempt->endpoint) + " " : "") +
+              cause;
+  }
+  if (!race.all_tried()) causes += " (deadline reached before the other addresses were tried)";
+  return Outcome::critical(target + " is not listening: " + causes);
+}
+
+Outcome check_unix(const SocketAddress& address, const Context& context) {
+  const std::string target = describe(address);
+  std::string name = address.path;
+  if (address.kind == SocketAddress::Kind::unix_abstract) name.insert(name.begin(), '\0');
+  if (name.size() >= sizeof(sockaddr_un::sun_path)) {
+    return Outcome::unknown(target + ": the name is longer than a UNIX socket address holds (" +
+                            std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)");
+  }
+  context.phase("connecting");
+  context.log.step("connecting to " + target);
+  asio::io_context io{1};
+  asio::local::stream_protocol::socket socket(io);
+  std::optional<std::error_code> result;
+  const auto start = Clock::now();
+  socket.async_connect(asio::local::stream_protocol::endpoint(name),
+                       [&](std::error_code error) { result = error; });
+  io.run_until(context.deadline.at());
+  const auto took = Clock::now() - start;
+  if (!result) return Outcome::critical(target + " is not listening: " + timeout_text(context));
+  if (*result) {
+    context.log.step(target + ": " + result->message());
+    return Outcome::critical(target + " is not listening: " + lower_first(result->message()));
+  }
+  context.log.step("connected in " + human_duration(took));
+  Outcome outcome = Outcome::ok(target + " is listening (connected in " + human_duration(took) + ")");
+  outcome.metric("connect_time", seconds(took), "s");
+  return outcome;
+}
+
+}  // namespace
+
+std::string describe(const SocketAddress& address) {
+  switch (address.kind) {
+    case SocketAddress::Kind::unix_path:
+      return "unix socket " + untrusted(address.path);
+    case SocketAddress::Kind::unix_abstract:
+      return "abstract unix socket @" + untrusted(address.path);
+    case SocketAddress::Kind::tcp:
+      break;
+  }
+  return host_port(address.host, address.port);
+}
+
+Outcome check_listening(const SocketAddress& address, const Context& context) {
+  if (address.kind == SocketAddress::Kind::tcp) return check_tcp(address, context);
+  return check_unix(address, context);
+}
+
+}  // namespace promise

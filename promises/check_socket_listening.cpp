@@ -1,0 +1,51 @@
+// check_socket_listening: is a server accepting connections at this address?
+// Options as the SlapOS toolbox plugin of the same name: --host and --port (TCP, IPv4 or IPv6,
+// name or literal), or --pathname (UNIX socket), or --abstract (abstract UNIX socket).
+#include "promise/main.hpp"
+#include "promise/socket_probe.hpp"
+
+namespace {
+
+struct Options {
+  std::string host;
+  int port = 0;
+  std::string pathname;
+  std::string abstract;
+};
+
+void declare(CLI::App& app, Options& options) {
+  auto* host = app.add_option("--host", options.host,
+                              "Host name or IP address; IPv6 with or without brackets")
+                   ->transform(promise::host_name());
+  auto* port = app.add_option("--port", options.port, "TCP port")->check(promise::port_number());
+  auto* pathname = app.add_option("--pathname", options.pathname, "Path of a UNIX socket");
+  auto* abstract = app.add_option("--abstract", options.abstract,
+                                  "Name of an abstract UNIX socket, without the leading @");
+  app.final_callback([=] {
+    const bool tcp = host->count() > 0 && port->count() > 0;
+    const int forms = (host->count() > 0 || port->count() > 0) + (pathname->count() > 0) +
+                      (abstract->count() > 0);
+    if (forms != 1 || (host->count() + port->count() > 0 && !tcp)) {
+      throw CLI::ValidationError(
+          "the address must be given in 1 of the following 3 forms: --host and --port, "
+          "--pathname, or --abstract");
+    }
+  });
+}
+
+promise::Outcome check(const Options& options, const promise::Context& context) {
+  using promise::SocketAddress;
+  if (!options.pathname.empty()) {
+    return promise::check_listening(SocketAddress::unix_path(options.pathname), context);
+  }
+  if (!options.abstract.empty()) {
+    return promise::check_listening(SocketAddress::unix_abstract(options.abstract), context);
+  }
+  return promise::check_listening(SocketAddress::tcp(options.host, options.port), context);
+}
+
+}  // namespace
+
+PROMISE_MAIN("check_socket_listening",
+             "Check that a server accepts connections on a TCP port or a UNIX socket", declare,
+             check)
