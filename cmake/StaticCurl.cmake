@@ -73,6 +73,15 @@ function(_promise_curl_add_static src)
     set(CMAKE_MESSAGE_LOG_LEVEL NOTICE)
   endif()
 
+  # curl's find_package(OpenSSL) reuses OpenSSL::* targets already visible here, so a shared
+  # OpenSSL found earlier in this directory would end up in our -static-pie link.
+  if(TARGET OpenSSL::Crypto)
+    get_target_property(crypto_location OpenSSL::Crypto IMPORTED_LOCATION)
+    if(NOT crypto_location MATCHES "\\.a$")
+      message(FATAL_ERROR "StaticCurl.cmake must be included before find_package(OpenSSL) "
+                          "(OpenSSL::Crypto already points at ${crypto_location}).")
+    endif()
+  endif()
   # Static OpenSSL for curl and for anyone else in this build who asks for OpenSSL. FindOpenSSL
   # caches the library paths, so a shared libssl found earlier would stick: drop it.
   _promise_curl_force(OPENSSL_USE_STATIC_LIBS BOOL ON)

@@ -61,7 +61,8 @@ std::string parse_value(std::string_view text, std::size_t line_number) {
   if (text.front() != '"') {
     const auto end = text.find_first_of(" \t#");
     std::string_view word = text.substr(0, end);
-    if (end != std::string_view::npos && text.substr(end).find_first_not_of(" \t") != std::string_view::npos &&
+    if (end != std::string_view::npos &&
+        text.substr(end).find_first_not_of(" \t") != std::string_view::npos &&
         text[text.find_first_not_of(" \t", end)] != '#') {
       throw bad_line(line_number, "a value with spaces must be quoted");
     }
@@ -122,8 +123,9 @@ std::vector<CLI::ConfigItem> parse_config_text(std::string_view text) {
     const auto equals = line.find('=');
     if (equals == std::string_view::npos) throw bad_line(line_number, "expected name = \"value\"");
     const std::string name(trim(line.substr(0, equals)));
-    if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                               "0123456789_-") != std::string::npos) {
+    if (name.empty() ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789_-") != std::string::npos) {
       throw bad_line(line_number, "bad option name '" + name + "'");
     }
     std::string value = parse_value(trim(line.substr(equals + 1)), line_number);
@@ -150,7 +152,7 @@ std::uint64_t read_le64(const char* bytes) {
 
 // Offset and length of the embedded configuration in a file of the given size and tail.
 std::optional<std::pair<std::size_t, std::size_t>> locate_embedded(std::size_t file_size,
-                                                                    std::string_view trailer) {
+                                                                   std::string_view trailer) {
   if (file_size < kTrailerSize || trailer.size() != kTrailerSize) return std::nullopt;
   if (trailer.substr(8) != kTrailerMagic) return std::nullopt;
   const std::uint64_t length = read_le64(trailer.data());
@@ -168,7 +170,9 @@ std::string PromiseConfigFormat::to_config(const CLI::App* app, bool, bool, std:
 std::vector<CLI::ConfigItem> PromiseConfigFormat::from_config(std::istream& input) const {
   char magic[4] = {};
   input.read(magic, sizeof magic);
-  const bool elf = input.gcount() == 4 && std::string_view(magic, 4) == "\x7f" "ELF";
+  const bool elf = input.gcount() == 4 && std::string_view(magic, 4) ==
+                                              "\x7f"
+                                              "ELF";
   input.clear();
   if (!elf) {
     input.seekg(0);
@@ -231,7 +235,8 @@ std::optional<std::string> read_embedded_config(const std::string& path) {
 
 std::size_t executable_size(std::string_view file_bytes) {
   if (file_bytes.size() < kTrailerSize) return file_bytes.size();
-  const auto where = locate_embedded(file_bytes.size(), file_bytes.substr(file_bytes.size() - kTrailerSize));
+  const auto where =
+      locate_embedded(file_bytes.size(), file_bytes.substr(file_bytes.size() - kTrailerSize));
   return where ? where->first : file_bytes.size();
 }
 

@@ -9,7 +9,11 @@ std::atomic<const char*> g_phase{"starting"};
 static_assert(std::atomic<const char*>::is_always_lock_free);
 }  // namespace
 
-void set_phase(const char* phase_literal) { g_phase.store(phase_literal, std::memory_order_relaxed); }
-const char* current_phase() { return g_phase.load(std::memory_order_relaxed); }
+void set_phase(const char* phase_literal) {
+  g_phase.store(phase_literal, std::memory_order_relaxed);
+}
+const char* current_phase() {
+  return g_phase.load(std::memory_order_relaxed);
+}
 
 }  // namespace promise

@@ -132,8 +132,8 @@ std::string install(const InstallRequest& request) {
   } else {
     bool exists = false;
     const std::string self = read_file("/proc/self/exe", exists);
-    content = embed_config(std::string_view(self).substr(0, executable_size(self)),
-                           request.config_text);
+    content =
+        embed_config(std::string_view(self).substr(0, executable_size(self)), request.config_text);
   }
   constexpr mode_t kMode = 0700;  // the configuration may hold secrets
   bool exists = false;

@@ -26,8 +26,7 @@ void emit(spdlog::level::level_enum level, std::string_view line) {
   auto& s = state();
   if (!s.logger) return;
   const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s.start)
-          .count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s.start).count();
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[%9.3f ms] ", ms);
   s.logger->log(level, "{}{}", stamp, mask_secrets(one_line(line, 4000)));

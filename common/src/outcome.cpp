@@ -16,6 +16,8 @@ std::string_view state_name(State state) {
   return "UNKNOWN";
 }
 
-int exit_code(State state) { return static_cast<int>(state); }
+int exit_code(State state) {
+  return static_cast<int>(state);
+}
 
 }  // namespace promise

@@ -50,7 +50,8 @@ std::vector<asio::ip::tcp::endpoint> interleave_families(
   if (endpoints.empty()) return endpoints;
   const bool first_v6 = endpoints.front().address().is_v6();
   std::vector<asio::ip::tcp::endpoint> preferred, other, out;
-  for (const auto& e : endpoints) (e.address().is_v6() == first_v6 ? preferred : other).push_back(e);
+  for (const auto& e : endpoints)
+    (e.address().is_v6() == first_v6 ? preferred : other).push_back(e);
   for (std::size_t i = 0; i < std::max(preferred.size(), other.size()); ++i) {
     if (i < preferred.size()) out.push_back(preferred[i]);
     if (i < other.size()) out.push_back(other[i]);
@@ -61,7 +62,8 @@ std::vector<asio::ip::tcp::endpoint> interleave_families(
 }  // namespace
 
 std::string lower_first(std::string text) {
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' && (text.size() < 2 || text[1] < 'A' || text[1] > 'Z')) {
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' &&
+      (text.size() < 2 || text[1] < 'A' || text[1] > 'Z')) {
     text[0] = static_cast<char>(text[0] - 'A' + 'a');
   }
   return text;
@@ -113,9 +115,9 @@ Resolved resolve_tcp(const std::string& host, int port, const Context& context) 
   if (context.log.steps_enabled()) {
     std::string list;
     for (const auto& e : result.endpoints) list += (list.empty() ? "" : ", ") + endpoint_text(e);
-    context.log.step(result.error.empty()
-                         ? "resolved " + host + " to " + list + " in " + human_seconds(result.seconds)
-                         : result.error);
+    context.log.step(result.error.empty() ? "resolved " + host + " to " + list + " in " +
+                                                human_seconds(result.seconds)
+                                          : result.error);
   }
   return result;
 }

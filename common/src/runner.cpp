@@ -204,8 +204,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   app.config_formatter(std::make_shared<detail::PromiseConfigFormat>());
   app.allow_config_extras(false);
   app.option_defaults()->always_capture_default();
-  app.set_version_flag("--version", std::string(info.name) + " (slapos-native-promises) " +
-                                        kVersion)
+  app.set_version_flag("--version",
+                       std::string(info.name) + " (slapos-native-promises) " + kVersion)
       ->group(kCommon);
   app.get_help_ptr()->group(kCommon);
   // A --mode copy promise carries its options after its code; read them as a config file.

@@ -21,7 +21,8 @@ using detail::endpoint_text;
 using detail::lower_first;
 using Clock = Deadline::Clock;
 
-constexpr auto kAttemptDelay = std::chrono::milliseconds(250);  // RFC 8305 "Connection Attempt Delay"
+constexpr auto kAttemptDelay =
+    std::chrono::milliseconds(250);  // RFC 8305 "Connection Attempt Delay"
 
 struct Attempt {
   Attempt(asio::io_context& io, asio::ip::tcp::endpoint to) : socket(io), endpoint(to) {}
@@ -125,9 +126,10 @@ Outcome check_tcp(const SocketAddress& address, const Context& context) {
   std::string causes;
   for (const auto& attempt : attempts) {
     const std::string cause = attempt->finished ? attempt->error : timeout_text(context);
-    causes += (causes.empty() ? "" : ", ") +
-              (attempts.size() > 1 || !resolved.numeric ? endpoint_text(attempt->endpoint) + " " : "") +
-              cause;
+    causes +=
+        (causes.empty() ? "" : ", ") +
+        (attempts.size() > 1 || !resolved.numeric ? endpoint_text(attempt->endpoint) + " " : "") +
+        cause;
   }
   if (!race.all_tried()) causes += " (deadline reached before the other addresses were tried)";
   return Outcome::critical(target + " is not listening: " + causes);
@@ -157,7 +159,8 @@ Outcome check_unix(const SocketAddress& address, const Context& context) {
     return Outcome::critical(target + " is not listening: " + lower_first(result->message()));
   }
   context.log.step("connected in " + human_duration(took));
-  Outcome outcome = Outcome::ok(target + " is listening (connected in " + human_duration(took) + ")");
+  Outcome outcome =
+      Outcome::ok(target + " is listening (connected in " + human_duration(took) + ")");
   outcome.metric("connect_time", seconds(took), "s");
   return outcome;
 }

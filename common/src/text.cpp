@@ -1,7 +1,7 @@
 #include "promise/text.hpp"
 
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 
 namespace promise {
 namespace {
@@ -117,8 +117,7 @@ std::string host_port(const std::string& host, int port) {
 
 void mask_in_place(std::string& text, std::string_view needle) {
   if (needle.empty()) return;
-  for (auto pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + 3)) {
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 3)) {
     text.replace(pos, needle.size(), "***");
   }
 }

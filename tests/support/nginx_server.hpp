@@ -34,9 +34,10 @@ struct NginxOptions {
 //   /content    200 text/html whose body contains kContentMarker
 //   /big        200, kBigSize bytes of zeros (a sparse file)
 //   other paths 404
-// The readiness check and every failure message include nginx's error.log.
-// The nginx process gets SIGKILL if the thread that created the fixture dies, so a killed
-// test run leaves no stray server behind: create it on a thread that outlives it.
+// Start-up failures throw std::runtime_error carrying nginx's error.log.
+// nginx runs as a master with one worker, in its own process group. The master gets SIGTERM if
+// the thread that created the fixture dies (PR_SET_PDEATHSIG), so a killed test run leaves no
+// stray server behind: create the fixture on a thread that outlives it.
 class NginxServer {
  public:
   static constexpr std::string_view kRootBody = "promise-test: ok\n";
@@ -79,9 +80,9 @@ class NginxServer {
   [[nodiscard]] const TestPki& pki() const { return *pki_; }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
   [[nodiscard]] std::filesystem::path error_log_path() const;
-  [[nodiscard]] std::string error_log() const;   // content, for failure messages
-  [[nodiscard]] std::string access_log() const;  // content ("combined" format)
-  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] std::string error_log() const;      // content, for failure messages
+  [[nodiscard]] std::string access_log() const;     // content ("combined" format)
+  [[nodiscard]] pid_t pid() const { return pid_; }  // the nginx master
 
   // "scheme://host:port/path"; an IPv6 literal host is bracketed, a missing leading '/' added.
   [[nodiscard]] static std::string url(std::string_view scheme, std::string_view host,

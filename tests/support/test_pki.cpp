@@ -85,7 +85,8 @@ void check(bool ok, std::string_view what) {
 }
 
 KeyPtr generate_ec_key() {
-  KeyPtr key(EVP_EC_gen("P-256"));
+  // EVP_EC_gen() without the macro, which casts away const.
+  KeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   check(key != nullptr, "EVP_EC_gen(P-256)");
   return key;
 }
@@ -155,8 +156,7 @@ CertPtr make_cert(const CertRequest& request, Kind kind, EVP_PKEY* subject_key, 
   check(X509_set_issuer_name(cert.get(), X509_get_subject_name(signer)) == 1,
         "X509_set_issuer_name");
 
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
+  X509V3_CTX ctx{};  // zeroed, which is all X509V3_set_ctx_nodb() does
   X509V3_set_ctx(&ctx, signer, cert.get(), nullptr, nullptr, 0);
   add_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
   if (issuer != nullptr) add_extension(cert.get(), &ctx, NID_authority_key_identifier, "keyid");
@@ -198,8 +198,7 @@ const std::vector<std::string> kLocalNames{"DNS:localhost", "IP:127.0.0.1", "IP:
 // ---------------------------------------------------------------------------------------------
 // TestPki
 
-TestPki::TestPki(std::chrono::days expiring_in)
-    : dir_("promise-pki"), expiring_in_(expiring_in) {
+TestPki::TestPki(std::chrono::days expiring_in) : dir_("promise-pki"), expiring_in_(expiring_in) {
   using std::chrono::days;
   using std::chrono::hours;
   const fs::path& out = dir_.path();
@@ -217,14 +216,15 @@ TestPki::TestPki(std::chrono::days expiring_in)
   auto issue_leaf = [&](CertRequest request) {
     return create(out, request, Kind::kLeaf, ca_cert.get(), ca_key.get());
   };
-  server_ = issue_leaf({.file_stem = "server", .common_name = "localhost",
-                        .subject_alt_names = kLocalNames});
+  server_ = issue_leaf(
+      {.file_stem = "server", .common_name = "localhost", .subject_alt_names = kLocalNames});
   expired_ = issue_leaf({.file_stem = "expired",
                          .common_name = "localhost",
                          .subject_alt_names = kLocalNames,
                          .not_before = days{-30},
                          .not_after = days{-1}});
-  wrong_host_ = issue_leaf({.file_stem = "wrong-host", .common_name = "wrong.example",
+  wrong_host_ = issue_leaf({.file_stem = "wrong-host",
+                            .common_name = "wrong.example",
                             .subject_alt_names = {"DNS:wrong.example"}});
   expiring_soon_ = issue_leaf({.file_stem = "expiring-soon",
                                .common_name = "localhost",
@@ -235,10 +235,10 @@ TestPki::TestPki(std::chrono::days expiring_in)
                         .common_name = "promise-test-client",
                         .subject_alt_names = {},
                         .client_auth = true});
-  self_signed_ = create(out,
-                        {.file_stem = "self-signed", .common_name = "localhost",
-                         .subject_alt_names = kLocalNames},
-                        Kind::kLeaf, nullptr, nullptr);
+  self_signed_ = create(
+      out,
+      {.file_stem = "self-signed", .common_name = "localhost", .subject_alt_names = kLocalNames},
+      Kind::kLeaf, nullptr, nullptr);
 }
 
 TestPki::~TestPki() = default;

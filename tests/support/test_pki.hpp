@@ -33,12 +33,12 @@ struct CertAndKey {
 
 // What issue() puts into a certificate.
 struct CertRequest {
-  std::string file_stem;                 // files <dir>/<file_stem>.pem and .key
+  std::string file_stem;  // files <dir>/<file_stem>.pem and .key
   std::string common_name;
   std::vector<std::string> subject_alt_names;  // OpenSSL syntax: "DNS:localhost", "IP:::1"
   std::chrono::seconds not_before{-std::chrono::hours{1}};  // relative to now
   std::chrono::seconds not_after{std::chrono::days{365}};   // relative to now; negative = expired
-  bool client_auth = false;              // extendedKeyUsage clientAuth instead of serverAuth
+  bool client_auth = false;  // extendedKeyUsage clientAuth instead of serverAuth
 };
 
 // Creates, in its own temporary directory, a CA and a set of certificates covering the TLS

@@ -44,8 +44,7 @@ int promise_main(int argc, char** argv, const PromiseInfo& info,
 
 }  // namespace promise
 
-#define PROMISE_MAIN(name, description, declare, check)                        \
-  int main(int argc, char** argv) {                                            \
-    ::promise::exit_now(                                                       \
-        ::promise::promise_main(argc, argv, {name, description}, declare, check)); \
+#define PROMISE_MAIN(name, description, declare, check)                                            \
+  int main(int argc, char** argv) {                                                                \
+    ::promise::exit_now(::promise::promise_main(argc, argv, {name, description}, declare, check)); \
   }

@@ -28,9 +28,7 @@ struct Outcome {
 
   static Outcome ok(std::string message) { return {State::ok, std::move(message), {}}; }
   static Outcome warning(std::string message) { return {State::warning, std::move(message), {}}; }
-  static Outcome critical(std::string message) {
-    return {State::critical, std::move(message), {}};
-  }
+  static Outcome critical(std::string message) { return {State::critical, std::move(message), {}}; }
   static Outcome unknown(std::string message) { return {State::unknown, std::move(message), {}}; }
 
   Outcome& metric(std::string name, double value, std::string unit = "") {

@@ -19,7 +19,9 @@ struct SocketAddress {
   static SocketAddress tcp(std::string host, int port) {
     return {Kind::tcp, std::move(host), port, {}};
   }
-  static SocketAddress unix_path(std::string path) { return {Kind::unix_path, {}, 0, std::move(path)}; }
+  static SocketAddress unix_path(std::string path) {
+    return {Kind::unix_path, {}, 0, std::move(path)};
+  }
   static SocketAddress unix_abstract(std::string name) {
     return {Kind::unix_abstract, {}, 0, std::move(name)};
   }

@@ -1,0 +1,248 @@
+// check_socket_listening and check_port_listening against real listeners on loopback.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "listeners.hpp"
+#include "process.hpp"
+
+namespace promise::test {
+namespace {
+
+const std::string kSocket = binary("check_socket_listening");
+const std::string kPort = binary("check_port_listening");
+
+ProcessResult check(std::vector<std::string> args, double time_limit = 30) {
+  return run(args, time_limit);
+}
+
+// Every status line: one line, the state word first, short, valid UTF-8.
+void expect_status_line(const ProcessResult& result, const std::string& state) {
+  EXPECT_EQ(result.output.rfind(state + ": ", 0), 0u) << result.output;
+  EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
+  EXPECT_LE(result.output.size(), 1001u);
+  EXPECT_TRUE(is_utf8(result.output));
+}
+
+TEST(SocketListening, TcpIpv4Listening) {
+  auto listener = Listener::tcp("127.0.0.1");
+  const auto port = std::to_string(listener.port());
+  auto result = check({kSocket, "--host", "127.0.0.1", "--port", port});
+  EXPECT_EQ(result.exit_code, 0);
+  expect_status_line(result, "OK");
+  EXPECT_NE(result.output.find("127.0.0.1:" + port + " is listening"), std::string::npos);
+}
+
+TEST(SocketListening, TcpIpv6WithAndWithoutBrackets) {
+  auto listener = Listener::tcp("::1");
+  const auto port = std::to_string(listener.port());
+  for (const std::string host : {"::1", "[::1]"}) {
+    auto result = check({kSocket, "--host", host, "--port", port});
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("[::1]:" + port + " is listening"), std::string::npos)
+        << result.output;
+  }
+}
+
+TEST(SocketListening, UnixPathAndAbstract) {
+  TempDir dir;
+  auto path_listener = Listener::unix_path(dir / "app.sock");
+  auto result = check({kSocket, "--pathname", dir / "app.sock"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("unix socket " + dir / "app.sock" + " is listening"),
+            std::string::npos);
+
+  const std::string name = "promise-test-" + std::to_string(::getpid());
+  auto abstract_listener = Listener::unix_abstract(name);
+  result = check({kSocket, "--abstract", name});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("@" + name + " is listening"), std::string::npos);
+}
+
+TEST(SocketListening, MissingUnixSocketIsCritical) {
+  TempDir dir;
+  auto result = check({kSocket, "--pathname", dir / "absent.sock"});
+  EXPECT_EQ(result.exit_code, 2);
+  expect_status_line(result, "CRITICAL");
+  EXPECT_NE(result.output.find("no such file"), std::string::npos) << result.output;
+
+  result = check({kSocket, "--abstract", "promise-test-nobody-" + std::to_string(::getpid())});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("connection refused"), std::string::npos) << result.output;
+}
+
+TEST(SocketListening, RefusedPortIsCriticalAndNamesTheCause) {
+  const auto port = std::to_string(unused_port());
+  for (const auto& args : {std::vector<std::string>{kSocket, "--host", "127.0.0.1", "--port", port},
+                           std::vector<std::string>{kPort, "--hostname", "::1", "--port", port}}) {
+    auto result = check(args);
+    EXPECT_EQ(result.exit_code, 2);
+    expect_status_line(result, "CRITICAL");
+    EXPECT_NE(result.output.find("is not listening: connection refused"), std::string::npos)
+        << result.output;
+  }
+}
+
+TEST(SocketListening, UnansweredHandshakeEndsAtTheDeadline) {
+  auto blackhole = Listener::tcp_blackhole("127.0.0.1");
+  auto result = check({kSocket, "--host", "127.0.0.1", "--port", std::to_string(blackhole.port()),
+                       "--timeout", "1"});
+  EXPECT_EQ(result.exit_code, 2);
+  expect_status_line(result, "CRITICAL");
+  EXPECT_NE(result.output.find("no answer within 1"), std::string::npos) << result.output;
+  EXPECT_GE(result.seconds, 0.9);
+  EXPECT_LT(result.seconds, 1.5);  // the deadline holds, with a margin for a busy machine
+}
+
+TEST(SocketListening, UnresolvableNameIsCritical) {
+  auto result = check({kSocket, "--host", "nosuchhost.invalid", "--port", "80", "--timeout", "3"});
+  EXPECT_EQ(result.exit_code, 2);
+  expect_status_line(result, "CRITICAL");
+  EXPECT_NE(result.output.find("resolv"), std::string::npos) << result.output;
+  EXPECT_LT(result.seconds, 3.5);
+}
+
+TEST(SocketListening, StalledDnsServerCannotStretchTheDeadline) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
+  TempDir dir;
+  std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n";
+  std::ofstream(dir / "hosts") << "127.0.0.1 localhost\n";
+  ProcessSpec spec;
+  spec.argv = {kSocket, "--host", "stalled.example", "--port", "80", "--timeout", "1"};
+  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", dir / "resolv.conf", true); };
+  auto result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("resolving stalled.example did not finish"), std::string::npos)
+      << result.output;
+  EXPECT_LT(result.seconds, 1.5);  // check_tcp and check_curl take 10 s here
+}
+
+TEST(SocketListening, HappyEyeballsSurvivesABlackholedIpv6Address) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/mount namespaces are not available";
+  // dual.test has ::1 (SYNs dropped) and 127.0.0.1 (healthy), the order a resolver prefers.
+  const int port = unused_port();
+  auto dead_v6 = Listener::tcp_blackhole("::1", port);
+  auto healthy_v4 = Listener::tcp("127.0.0.1", port);
+  TempDir dir;
+  std::ofstream(dir / "hosts") << "::1 dual.test\n127.0.0.1 dual.test\n";
+  for (const auto& args :
+       {std::vector<std::string>{kSocket, "--host", "dual.test", "--port", std::to_string(port)},
+        std::vector<std::string>{kPort, "--hostname", "dual.test", "--port",
+                                 std::to_string(port)}}) {
+    ProcessSpec spec;
+    spec.argv = args;
+    spec.argv.insert(spec.argv.end(), {"--timeout", "4", "-v"});
+    spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", "", false); };
+    auto result = run_process(spec);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("connecting to [::1]:" + std::to_string(port)), std::string::npos)
+        << result.output;  // the IPv6 address was tried first...
+    EXPECT_NE(result.output.find("OK: dual.test:" + std::to_string(port) +
+                                 " is listening (connected to 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
+        << result.output;            // ...and IPv4 answered
+    EXPECT_LT(result.seconds, 2.0);  // check_tcp reports a false CRITICAL after the whole timeout
+  }
+}
+
+TEST(SocketListening, SigtermEndsTheRunAtOnceWithAReason) {
+  auto blackhole = Listener::tcp_blackhole("127.0.0.1");
+  ProcessSpec spec;
+  spec.argv = {kSocket,     "--host", "127.0.0.1", "--port", std::to_string(blackhole.port()),
+               "--timeout", "10"};
+  spec.sigterm_after = 0.3;
+  auto result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_EQ(result.output, "CRITICAL: terminated by SIGTERM while connecting\n");
+  EXPECT_LT(result.seconds, 1.0);
+}
+
+TEST(SocketListening, JsonAndNagiosFormats) {
+  auto listener = Listener::tcp("127.0.0.1");
+  const auto port = std::to_string(listener.port());
+  auto json = check({kSocket, "--host", "127.0.0.1", "--port", port, "--format", "json"});
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_EQ(
+      json.output.rfind("{\"state\":\"OK\",\"exit_code\":0,\"message\":\"127.0.0.1:" + port, 0), 0u)
+      << json.output;
+  EXPECT_NE(json.output.find("\"connect_time\":{\"value\":"), std::string::npos);
+  auto nagios = check({kSocket, "--host", "127.0.0.1", "--port", port, "--format", "nagios"});
+  EXPECT_EQ(nagios.output.rfind("OK - 127.0.0.1:" + port + " is listening", 0), 0u);
+  EXPECT_NE(nagios.output.find(" | connect_time="), std::string::npos) << nagios.output;
+}
+
+TEST(SocketListening, VerboseLogsStepsOnStderrOnly) {
+  auto listener = Listener::tcp("127.0.0.1");
+  ProcessSpec spec;
+  spec.argv = {kSocket, "--host", "localhost", "--port", std::to_string(listener.port()), "-v"};
+  spec.merge_stderr = false;
+  auto quiet_stdout = run_process(spec);
+  EXPECT_EQ(quiet_stdout.output.find("resolving"), std::string::npos);  // stdout: status only
+  spec.merge_stderr = true;
+  auto merged = run_process(spec);
+  EXPECT_NE(merged.output.find("resolving localhost"), std::string::npos) << merged.output;
+  EXPECT_NE(merged.output.find("connected to 127.0.0.1"), std::string::npos) << merged.output;
+}
+
+// Bad input: always UNKNOWN (3), one line naming the problem, never a crash.
+struct BadInput {
+  std::string name;
+  std::vector<std::string> args;
+  std::string mentions;
+};
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, IsUnknownWithAOneLineReason) {
+  auto args = GetParam().args;
+  auto result = check(args);
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  expect_status_line(result, "UNKNOWN");
+  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SocketListening, BadInputTest,
+    ::testing::Values(
+        BadInput{
+            "PortTooLarge", {kSocket, "--host", "127.0.0.1", "--port", "99999"}, "--port: '99999'"},
+        BadInput{"PortZero", {kSocket, "--host", "127.0.0.1", "--port", "0"}, "--port"},
+        BadInput{"PortNegative", {kSocket, "--host", "127.0.0.1", "--port", "-1"}, "--port"},
+        BadInput{"PortWithSuffix", {kSocket, "--host", "127.0.0.1", "--port", "80x"}, "--port"},
+        BadInput{"BracketedName", {kSocket, "--host", "[not-ipv6]", "--port", "80"}, "--host"},
+        BadInput{"HostWithSpace", {kSocket, "--host", "a b", "--port", "80"}, "--host"},
+        BadInput{"EmptyHost", {kSocket, "--host", "", "--port", "80"}, "--host"},
+        BadInput{"HostWithoutPort", {kSocket, "--host", "127.0.0.1"}, "1 of the following 3 forms"},
+        BadInput{"NoAddress", {kSocket}, "1 of the following 3 forms"},
+        BadInput{"PathnameAndAbstract",
+                 {kSocket, "--pathname", "/a", "--abstract", "b"},
+                 "1 of the following 3 forms"},
+        BadInput{
+            "TimeoutZero", {kSocket, "--host", "h", "--port", "1", "--timeout", "0"}, "--timeout"},
+        BadInput{"TimeoutNegative",
+                 {kSocket, "--host", "h", "--port", "1", "--timeout", "-2"},
+                 "--timeout"},
+        BadInput{
+            "TimeoutNan", {kSocket, "--host", "h", "--port", "1", "--timeout", "nan"}, "--timeout"},
+        BadInput{"TimeoutWord",
+                 {kSocket, "--host", "h", "--port", "1", "--timeout", "abc"},
+                 "--timeout"},
+        BadInput{"UnknownFormat",
+                 {kSocket, "--host", "h", "--port", "1", "--format", "xml"},
+                 "--format"},
+        BadInput{"UnknownOption", {kSocket, "--host", "h", "--port", "1", "--bogus"}, "--bogus"},
+        BadInput{"ModeWithoutInstall",
+                 {kSocket, "--host", "h", "--port", "1", "--mode", "copy"},
+                 "--install"},
+        BadInput{"MissingConfigFile",
+                 {kSocket, "--config", "/nonexistent/promise"},
+                 "/nonexistent/promise"},
+        BadInput{"PathTooLong",
+                 {kSocket, "--pathname", std::string(200, 'x')},
+                 "longer than a UNIX socket"},
+        BadInput{"PortListeningWithoutPort", {kPort, "--hostname", "127.0.0.1"}, "--port"},
+        BadInput{"PortListeningWithoutHostname", {kPort, "--port", "80"}, "--hostname"}),
+    [](const ::testing::TestParamInfo<BadInput>& param_info) { return param_info.param.name; });
+
+}  // namespace
+}  // namespace promise::test

@@ -1,0 +1,68 @@
+#pragma once
+// Runs a program the way slapgrid runs a promise: its own process group, stdout and stderr
+// merged into one pipe, stdin from /dev/null, a chosen cwd and environment, a time limit
+// after which the whole group gets SIGTERM and, a grace later, SIGKILL.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace promise::test {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;
+  std::optional<std::vector<std::string>> env;  // nullopt: inherit ours
+  std::string cwd;                              // empty: inherit ours
+  double time_limit = 30;                       // seconds
+  double kill_grace = 1;                        // seconds between SIGTERM and SIGKILL
+  bool merge_stderr = true;                     // false: stderr is inherited
+  double sigterm_after = -1;                    // >= 0: send SIGTERM to the group then
+  std::function<void()> before_exec;            // runs in the child between fork and exec
+};
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string output;
+  double seconds = 0;
+  bool timed_out = false;
+};
+
+ProcessResult run_process(const ProcessSpec& spec);
+
+// Child-side setup for before_exec: private user and mount namespaces in which hosts_file
+// and resolv_file (when not empty) are bind-mounted over /etc/hosts and /etc/resolv.conf.
+// With dns_blackhole, also a private network namespace whose 127.0.0.1:53 swallows queries.
+// Exits the child with 125 when the kernel refuses; skip_if_no_namespaces() tells beforehand.
+void enter_private_namespaces(const std::string& hosts_file, const std::string& resolv_file,
+                              bool dns_blackhole);
+bool namespaces_available();
+
+// Convenience: argv, inherited environment, merged output.
+ProcessResult run(const std::vector<std::string>& argv, double time_limit = 30);
+
+// The environment slapgrid's runpromises mode gives a promise (SLAPOS.md 2.3): nearly empty.
+std::vector<std::string> clean_environment();
+
+// True when the text is valid UTF-8.
+bool is_utf8(const std::string& text);
+
+// Path of a binary built by this project ("check_socket_listening").
+std::string binary(const std::string& name);
+
+// A fresh temporary directory, removed with its contents by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace promise::test

@@ -1,0 +1,59 @@
+#include <gtest/gtest.h>
+
+#include "internal.hpp"
+
+namespace promise {
+namespace {
+
+using detail::Format;
+using detail::render;
+
+TEST(StatusLine, TextStartsWithTheStateWord) {
+  EXPECT_EQ(render(Outcome::ok("fine"), Format::text, 0), "OK: fine\n");
+  EXPECT_EQ(render(Outcome::warning("hmm"), Format::text, 0), "WARNING: hmm\n");
+  EXPECT_EQ(render(Outcome::critical("down"), Format::text, 0), "CRITICAL: down\n");
+  EXPECT_EQ(render(Outcome::unknown("bad option"), Format::text, 0), "UNKNOWN: bad option\n");
+}
+
+TEST(StatusLine, ExitCodesFollowTheNagiosPluginApi) {
+  EXPECT_EQ(exit_code(State::ok), 0);
+  EXPECT_EQ(exit_code(State::warning), 1);
+  EXPECT_EQ(exit_code(State::critical), 2);
+  EXPECT_EQ(exit_code(State::unknown), 3);
+}
+
+TEST(StatusLine, IsOneLineOfAtMostAThousandBytes) {
+  const std::string line =
+      render(Outcome::critical(std::string(5000, 'y') + "\nsecond"), Format::text, 0);
+  EXPECT_LE(line.size(), 1001u);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  EXPECT_NE(line.find("bytes cut)"), std::string::npos);
+}
+
+TEST(StatusLine, JsonCarriesStateMessageMetricsAndElapsed) {
+  auto outcome = Outcome::ok("say \"hi\"\\");
+  outcome.metric("connect_time", 0.00025, "s");
+  EXPECT_EQ(render(outcome, Format::json, 0.5),
+            "{\"state\":\"OK\",\"exit_code\":0,\"message\":\"say \\\"hi\\\"\\\\\","
+            "\"metrics\":{\"connect_time\":{\"value\":0.00025,\"unit\":\"s\"}},\"elapsed\":0.5}\n");
+}
+
+TEST(StatusLine, NagiosHasPerfdataAndNoFakeOnes) {
+  auto outcome = Outcome::critical("a|b=1");
+  outcome.metric("time", 1.5, "s").metric("bad label|x", 2);
+  EXPECT_EQ(render(outcome, Format::nagios, 0), "CRITICAL - a/b=1 | time=1.5s bad_label_x=2\n");
+}
+
+TEST(StatusLine, RegisteredSecretsAreMasked) {
+  register_secret("hunter2-status");
+  EXPECT_EQ(render(Outcome::critical("login hunter2-status failed"), Format::text, 0),
+            "CRITICAL: login *** failed\n");
+  EXPECT_EQ(mask_secrets("x hunter2-status y"), "x *** y");
+}
+
+TEST(Json, EscapesControlCharacters) {
+  EXPECT_EQ(detail::json_string("a\x01\n\t\""), "\"a\\u0001\\n\\t\\\"\"");
+}
+
+}  // namespace
+}  // namespace promise

@@ -1,0 +1,62 @@
+#include "promise/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace promise {
+namespace {
+
+TEST(Untrusted, EscapesControlBytesPipeAndBackslash) {
+  EXPECT_EQ(untrusted("HELLO\x1b[31mRED\x07|fake=1\\"), "HELLO\\x1b[31mRED\\x07\\x7cfake=1\\\\");
+  EXPECT_EQ(untrusted("a\nb\rc\td"), "a\\x0ab\\x0dc\\x09d");
+  EXPECT_EQ(untrusted(std::string("nul\0byte", 8)), "nul\\x00byte");
+}
+
+TEST(Untrusted, KeepsValidUtf8AndEscapesInvalidBytes) {
+  EXPECT_EQ(untrusted("caf\xc3\xa9 \xe6\x97\xa5"), "caf\xc3\xa9 \xe6\x97\xa5");
+  EXPECT_EQ(untrusted("ok\xff"), "ok\\xff");
+  EXPECT_EQ(untrusted("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  EXPECT_EQ(untrusted("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
+  EXPECT_EQ(untrusted("\xe6\x97"), "\\xe6\\x97");           // truncated sequence
+  EXPECT_EQ(untrusted("\xc2\x85"), "\\xc2\\x85");           // C1 control NEL
+}
+
+TEST(Untrusted, CutsLongTextWithANote) {
+  const std::string big(1 << 20, 'x');
+  const std::string out = untrusted(big, 100);
+  EXPECT_EQ(out.substr(0, 100), std::string(100, 'x'));
+  EXPECT_EQ(out.substr(100), " ... (" + std::to_string((1 << 20) - 100) + " bytes cut)");
+}
+
+TEST(Untrusted, NeverCutsInsideAnEscapeOrACharacter) {
+  const std::string out = untrusted(std::string(10, '\x01'), 10);  // 4 bytes per escape
+  EXPECT_EQ(out, "\\x01\\x01 ... (8 bytes cut)");
+  const std::string accents = untrusted("\xc3\xa9\xc3\xa9\xc3\xa9", 5);
+  EXPECT_EQ(accents, "\xc3\xa9\xc3\xa9 ... (2 bytes cut)");
+}
+
+TEST(OneLine, KeepsPipeButEscapesControlBytes) {
+  EXPECT_EQ(one_line("a|b\nc", 100), "a|b\\x0ac");
+}
+
+TEST(HumanDuration, ReadsLikeAnOperatorWould) {
+  EXPECT_EQ(human_seconds(0.000234), "0.2 ms");
+  EXPECT_EQ(human_seconds(0.0031), "3.1 ms");
+  EXPECT_EQ(human_seconds(0.123), "123 ms");
+  EXPECT_EQ(human_seconds(2), "2.00 s");
+}
+
+TEST(Addresses, BracketsIpv6Once) {
+  EXPECT_EQ(host_port("::1", 80), "[::1]:80");
+  EXPECT_EQ(host_port("127.0.0.1", 80), "127.0.0.1:80");
+  EXPECT_EQ(strip_ipv6_brackets("[::1]"), "::1");
+  EXPECT_EQ(strip_ipv6_brackets("example.org"), "example.org");
+}
+
+TEST(Mask, ReplacesEveryOccurrence) {
+  std::string text = "user:S3cret@host S3cret";
+  mask_in_place(text, "S3cret");
+  EXPECT_EQ(text, "user:***@host ***");
+}
+
+}  // namespace
+}  // namespace promise
