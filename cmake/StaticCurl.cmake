@@ -16,6 +16,8 @@
 # friends, several of which ship no .a, so it cannot be linked -static (TOOLCHAIN.md, 2b).
 include_guard(GLOBAL)
 
+# Normally defined by StaticLinking.cmake already; same default, so the include order is free.
+option(PROMISE_STATIC "Link promise executables fully static (-static-pie)" ON)
 set(PROMISE_CURL_SOURCE_DIR "" CACHE PATH
     "Unpacked curl source tree for PROMISE_STATIC builds (empty: apt-get source curl into the build dir)")
 
@@ -68,10 +70,6 @@ function(_promise_curl_add_static src)
   # it becomes a plain OFF inside curl's directory only, and the parent's BUILD_TESTING (CTest)
   # keeps its value. Setting BUILD_TESTING=OFF here instead would be FORCEd into the cache.
   set(CURL_DISABLE_TESTS ON)
-  # curl's configure prints ~300 "Looking for ..." lines; --log-level on the command line overrides.
-  if(NOT DEFINED CMAKE_MESSAGE_LOG_LEVEL)
-    set(CMAKE_MESSAGE_LOG_LEVEL NOTICE)
-  endif()
 
   # curl's find_package(OpenSSL) reuses OpenSSL::* targets already visible here, so a shared
   # OpenSSL found earlier in this directory would end up in our -static-pie link.
@@ -113,6 +111,10 @@ function(_promise_curl_add_static src)
     get_property(testing_help CACHE BUILD_TESTING PROPERTY HELPSTRING)
   endif()
 
+  # curl's configure prints ~300 "Looking for ..." lines; --log-level on the command line overrides.
+  if(NOT DEFINED CMAKE_MESSAGE_LOG_LEVEL)
+    set(CMAKE_MESSAGE_LOG_LEVEL NOTICE)
+  endif()
   # SYSTEM: curl's headers reach our targets as -isystem, so our -Werror ignores them.
   add_subdirectory("${src}" "${CMAKE_BINARY_DIR}/_deps/curl-build" EXCLUDE_FROM_ALL SYSTEM)
 

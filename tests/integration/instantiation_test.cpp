@@ -211,8 +211,10 @@ TEST(Instantiation, ShebangTheKernelWouldCutIsRefused) {
   const std::string long_binary = deep + "/check_socket_listening";
   std::error_code error;
   fs::create_hard_link(kSocket, long_binary, error);
-  if (error) fs::copy_file(kSocket, long_binary);
-  fs::permissions(long_binary, fs::perms::owner_all);
+  if (error) {
+    fs::copy_file(kSocket, long_binary);
+    fs::permissions(long_binary, fs::perms::owner_all);
+  }
   Partition partition;
   auto result =
       install({long_binary, "--install", partition.promise("p"), "--host", "::1", "--port", "80"});

@@ -406,6 +406,7 @@ pid_t spawn_nginx(const std::vector<std::string>& args, const std::vector<int>& 
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
+  ::setpgid(pid, pid);  // also from this side, so the group exists before fork() returns here
   return pid;
 }
 
@@ -574,7 +575,8 @@ void NginxServer::stop() noexcept {
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(3);
   while (!has_exited(pid_, &status)) {
     if (Clock::now() >= deadline) {
-      ::kill(-pid_, SIGKILL);  // the whole process group: master and worker
+      // The whole process group: master and worker.
+      if (::kill(-pid_, SIGKILL) != 0) ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
       break;
     }
