@@ -61,14 +61,6 @@ std::vector<asio::ip::tcp::endpoint> interleave_families(
 
 }  // namespace
 
-std::string lower_first(std::string text) {
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' &&
-      (text.size() < 2 || text[1] < 'A' || text[1] > 'Z')) {
-    text[0] = static_cast<char>(text[0] - 'A' + 'a');
-  }
-  return text;
-}
-
 std::string endpoint_text(const asio::ip::tcp::endpoint& endpoint) {
   return host_port(endpoint.address().to_string(), endpoint.port());
 }

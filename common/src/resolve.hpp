@@ -25,7 +25,5 @@ Resolved resolve_tcp(const std::string& host, int port, const Context& context);
 // "[::1]:8080", "127.0.0.1:8080"
 std::string endpoint_text(const asio::ip::tcp::endpoint& endpoint);
 
-// "Connection refused" -> "connection refused": error texts read as part of a sentence.
-std::string lower_first(std::string text);
 
 }  // namespace promise::detail

@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <optional>
 
 namespace promise {
 namespace {
@@ -110,6 +112,7 @@ void block_fatal_signals() {
 
 struct CommonOptions {
   double timeout = 10;
+  std::string timeout_file;
   std::string format = "text";
   int verbosity = 0;
   std::string install_path;
@@ -129,6 +132,12 @@ void declare_common(CLI::App& app, CommonOptions& options) {
                  "(fractions allowed; slapgrid kills a promise at 20 s)")
       ->check(positive_seconds())
       ->capture_default_str()
+      ->group(kCommon);
+  app.add_option("--timeout-file", options.timeout_file,
+                 "Read the timeout from this file when --timeout is not given, as the cookbook "
+                 "promises read etc/promise_timeout (missing or invalid: the default; above "
+                 "19 s: 19 s, so the promise reports before slapgrid kills it at 20 s)")
+      ->type_name("PATH")
       ->group(kCommon);
   app.add_option("--format", options.format,
                  "Status line format: text (one line), json (one object), nagios (with perfdata)")
@@ -157,6 +166,20 @@ void declare_common(CLI::App& app, CommonOptions& options) {
                "Print the effective options (secrets masked) and exit")
       ->configurable(false)
       ->group(kInstantiation);
+}
+
+// The timeout from --timeout-file: the seconds it holds, or nothing if it holds none.
+std::optional<double> read_timeout_file(const std::string& path, const Log& log) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.pop_back();
+  std::string checked = text;
+  if (!in.fail() && positive_seconds()(checked).empty()) {
+    return std::min(std::stod(text), kSlapgridLimitSeconds - 1);
+  }
+  log.step("--timeout-file " + path + " holds no usable number of seconds: default timeout kept");
+  return std::nullopt;
 }
 
 std::string error_line(const CLI::Error& error) {
@@ -267,11 +290,14 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
 
   const auto verbosity = static_cast<Verbosity>(std::min(common.verbosity, 2));
   detail::configure_log(verbosity, start);
+  const Log log(verbosity);
+  if (!common.timeout_file.empty() && app.get_option("--timeout")->count() == 0) {
+    common.timeout = read_timeout_file(common.timeout_file, log).value_or(common.timeout);
+  }
   const Deadline deadline(std::chrono::duration_cast<Deadline::Clock::duration>(
       std::chrono::duration<double>(common.timeout)));
   prepare_signal_texts(format, common.timeout);
   arm_backstop(common.timeout + kBackstopGraceSeconds);
-  const Log log(verbosity);
   const Context context{deadline, log};
   set_phase("checking");
   Outcome outcome;

@@ -18,7 +18,7 @@ namespace promise {
 namespace {
 
 using detail::endpoint_text;
-using detail::lower_first;
+
 using Clock = Deadline::Clock;
 
 constexpr auto kAttemptDelay =

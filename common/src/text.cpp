@@ -1,5 +1,6 @@
 #include "promise/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -113,6 +114,17 @@ std::string strip_ipv6_brackets(std::string host) {
 std::string host_port(const std::string& host, int port) {
   const bool ipv6 = host.find(':') != std::string::npos;
   return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string lower_first(std::string text) {
+  // Only a capitalised ordinary word: "Connection" -> "connection"; "OpenSSL", "SSL" stay.
+  const auto word_end = std::min(text.find_first_of(" :/"), text.size());
+  if (word_end < 2 || text[0] < 'A' || text[0] > 'Z') return text;
+  for (std::size_t i = 1; i < word_end; ++i) {
+    if (text[i] >= 'A' && text[i] <= 'Z') return text;
+  }
+  text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  return text;
 }
 
 void mask_in_place(std::string& text, std::string_view needle) {

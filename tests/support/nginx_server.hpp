@@ -109,7 +109,7 @@ class NginxServer {
 
   std::unique_ptr<TestPki> owned_pki_;  // set only by the constructor without a TestPki
   const TestPki* pki_;
-  TempDir dir_;
+  ScratchDir dir_;
   std::filesystem::path unix_socket_;
   Ports ports_;
   bool has_ipv6_ = false;

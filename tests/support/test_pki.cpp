@@ -21,9 +21,9 @@ namespace promise::test {
 namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------------------------
-// TempDir
+// ScratchDir
 
-TempDir::TempDir(std::string_view prefix) {
+ScratchDir::ScratchDir(std::string_view prefix) {
   const char* env_tmp = std::getenv("TMPDIR");
   const fs::path base = (env_tmp != nullptr && *env_tmp != '\0') ? fs::path(env_tmp) : "/tmp";
   std::string pattern = (base / (std::string(prefix) + "-XXXXXX")).string();
@@ -33,18 +33,18 @@ TempDir::TempDir(std::string_view prefix) {
   path_ = pattern;
 }
 
-TempDir::~TempDir() {
+ScratchDir::~ScratchDir() {
   if (!path_.empty()) {
     std::error_code ignored;  // a destructor must not throw; a leftover temp dir is harmless
     fs::remove_all(path_, ignored);
   }
 }
 
-TempDir::TempDir(TempDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+ScratchDir::ScratchDir(ScratchDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
 
-TempDir& TempDir::operator=(TempDir&& other) noexcept {
+ScratchDir& ScratchDir::operator=(ScratchDir&& other) noexcept {
   if (this != &other) {
-    TempDir old(std::move(*this));  // removes our previous directory
+    ScratchDir old(std::move(*this));  // removes our previous directory
     path_ = std::exchange(other.path_, {});
   }
   return *this;

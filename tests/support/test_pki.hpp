@@ -10,14 +10,14 @@
 namespace promise::test {
 
 // A fresh directory (mkdtemp under $TMPDIR or /tmp) removed with its content on destruction.
-class TempDir {
+class ScratchDir {
  public:
-  explicit TempDir(std::string_view prefix);
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&& other) noexcept;
-  TempDir& operator=(TempDir&& other) noexcept;
+  explicit ScratchDir(std::string_view prefix);
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ScratchDir(ScratchDir&& other) noexcept;
+  ScratchDir& operator=(ScratchDir&& other) noexcept;
 
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
@@ -78,7 +78,7 @@ class TestPki {
   CertAndKey issue(const CertRequest& request) const;
 
  private:
-  TempDir dir_;
+  ScratchDir dir_;
   std::chrono::days expiring_in_;
   CertAndKey ca_;
   CertAndKey server_;

@@ -27,6 +27,10 @@ std::string strip_ipv6_brackets(std::string host);
 // "::1", 8080 -> "[::1]:8080"; "example.org", 80 -> "example.org:80".
 std::string host_port(const std::string& host, int port);
 
+// "Connection refused" -> "connection refused": error texts read as part of a sentence
+// (acronyms such as "SSL" keep their case).
+std::string lower_first(std::string text);
+
 // Replaces every occurrence of needle in text with "***".
 void mask_in_place(std::string& text, std::string_view needle);
 

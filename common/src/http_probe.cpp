@@ -1,0 +1,452 @@
+// HTTP(S) on libcurl, bound to the promise deadline.
+//
+// Faults the peers get wrong, handled here: a stalled DNS server (CURLOPT_QUICK_EXIT: the
+// resolver thread is abandoned, not joined, at the deadline), proxy variables in the
+// environment (ignored unless --proxy), endless or huge bodies (read at most max_body bytes,
+// then stop), credentials in output (masked everywhere), and failures that say only "error"
+// (we name the phase that failed and how long the earlier ones took).
+#include "promise/http_probe.hpp"
+
+#include "promise/log.hpp"
+#include "promise/options.hpp"
+#include "promise/text.hpp"
+
+#include <curl/curl.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace promise {
+namespace {
+
+constexpr const char* kHttpGroup = "HTTP options";
+
+struct CurlEasyDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct CurlListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+struct CurlUrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
+
+void append(CurlList& list, const std::string& item) {
+  curl_slist* grown = curl_slist_append(list.get(), item.c_str());
+  if (grown == nullptr) throw std::bad_alloc();
+  list.release();
+  list.reset(grown);
+}
+
+// State shared with libcurl's callbacks during one transfer.
+struct Transfer {
+  const Context* context = nullptr;
+  bool want_body = false;
+  std::size_t max_body = 0;
+  std::string body;
+  std::size_t body_bytes = 0;
+  bool body_cut = false;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto& transfer = *static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  if (transfer.body_bytes == 0) transfer.context->phase("reading the body");
+  const std::size_t room = transfer.max_body - transfer.body_bytes;
+  const std::size_t taken = std::min(bytes, room);
+  if (transfer.want_body) transfer.body.append(data, taken);
+  transfer.body_bytes += taken;
+  if (taken < bytes) {
+    transfer.body_cut = true;
+    return CURL_WRITEFUNC_ERROR;  // enough read: stop here instead of reading forever
+  }
+  return bytes;
+}
+
+// -vv: libcurl's own trace, with credentials masked.
+int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+  const auto& context = *static_cast<const Context*>(user);
+  if (type != CURLINFO_TEXT && type != CURLINFO_HEADER_IN && type != CURLINFO_HEADER_OUT) return 0;
+  std::istringstream lines(std::string(data, size));
+  const char* prefix = type == CURLINFO_HEADER_IN    ? "< "
+                       : type == CURLINFO_HEADER_OUT ? "> "
+                                                     : "* ";
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    for (const char* sensitive :
+         {"authorization:", "proxy-authorization:", "cookie:", "set-cookie:"}) {
+      if (strncasecmp(line.c_str(), sensitive, std::strlen(sensitive)) == 0) {
+        line = line.substr(0, std::strlen(sensitive)) + " ***";
+      }
+    }
+    context.log.wire(prefix + line);
+  }
+  return 0;
+}
+
+// Which phase was under way when the transfer stopped, from libcurl's cumulative timings.
+std::string phase_at_failure(CURLcode code, const HttpResult& r, bool https) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return "resolving";
+    case CURLE_COULDNT_CONNECT:
+      return "connecting";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+      return "TLS handshake";
+    default:
+      break;
+  }
+  if (r.resolve_time == 0) return "resolving";
+  if (r.connect_time == 0) return "connecting";
+  if (https && r.tls_time == 0) return "TLS handshake";
+  if (r.first_byte_time == 0) return "waiting for the response";
+  return "reading the body";
+}
+
+double info_seconds(CURL* handle, CURLINFO what) {
+  curl_off_t microseconds = 0;
+  curl_easy_getinfo(handle, what, &microseconds);
+  return static_cast<double>(microseconds) / 1e6;
+}
+
+// "Expire date" of the server certificate (libcurl's certinfo, OpenSSL's ASN1_TIME_print
+// format "Jan  2 15:04:05 2030 GMT"), as days from now.
+std::optional<double> certificate_days_left(CURL* handle) {
+  curl_certinfo* chain = nullptr;
+  if (curl_easy_getinfo(handle, CURLINFO_CERTINFO, &chain) != CURLE_OK || chain == nullptr ||
+      chain->num_of_certs < 1) {
+    return std::nullopt;
+  }
+  for (curl_slist* field = chain->certinfo[0]; field != nullptr; field = field->next) {
+    constexpr std::string_view kKey = "Expire date:";
+    const std::string_view text = field->data;
+    if (text.substr(0, kKey.size()) != kKey) continue;
+    std::tm when{};
+    const std::string value(text.substr(kKey.size()));
+    if (strptime(value.c_str(), "%b %d %H:%M:%S %Y", &when) == nullptr) return std::nullopt;
+    return std::difftime(timegm(&when), std::time(nullptr)) / 86400.0;
+  }
+  return std::nullopt;
+}
+
+std::string read_password_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string password;
+  std::getline(in, password);  // the first line; a trailing newline is not part of it
+  if (!in && !in.eof()) throw std::runtime_error("cannot read --password-file " + path);
+  return password;
+}
+
+}  // namespace
+
+void declare_http_options(CLI::App& app, HttpOptions& o) {
+  app.add_option("--url", o.url, "URL to request: http:// or https://, IPv6 literals in brackets")
+      ->required()
+      ->check([](const std::string& url) -> std::string {
+        std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
+        if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+          return "'" + displayable_url(url) + "' is not a valid URL";
+        }
+        char* scheme = nullptr;
+        curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0);
+        const std::string name = scheme ? scheme : "";
+        curl_free(scheme);
+        if (name != "http" && name != "https") return "only http:// and https:// URLs are checked";
+        return {};
+      });
+  const std::string group = kHttpGroup;
+  app.add_option("--method", o.method, "GET or HEAD (HEAD reads no body)")
+      ->check(CLI::IsMember({"GET", "HEAD"}))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--header", o.headers, "Extra request header 'Name: value' (repeatable)")
+      ->check([](const std::string& header) -> std::string {
+        const auto colon = header.find(':');
+        if (colon == 0 || colon == std::string::npos ||
+            header.find_first_of("\r\n") != std::string::npos) {
+          return "'" + header + "' is not a 'Name: value' header";
+        }
+        return {};
+      })
+      ->group(group);
+  app.add_flag("--allow-redirects,!--no-allow-redirects", o.allow_redirects,
+               "Follow redirects and compare the final response (default); "
+               "--allow-redirects=0 compares the 3xx itself")
+      ->group(group);
+  app.add_option("--max-redirects", o.max_redirects, "Redirects to follow at most")
+      ->check(CLI::Range(0, 50))
+      ->capture_default_str()
+      ->group(group);
+  app.add_flag(
+         "--verify", o.verify,
+         "Verify the server certificate against the system CAs (off by default, as in SlapOS)")
+      ->group(group);
+  app.add_option("--ca-cert-file", o.ca_cert_file, "Verify the server against this CA bundle")
+      ->check(readable_file())
+      ->group(group);
+  auto* cert = app.add_option("--cert-file", o.cert_file, "Client certificate (PEM)")
+                   ->check(readable_file())
+                   ->group(group);
+  auto* key = app.add_option("--key-file", o.key_file, "Client certificate key (PEM)")
+                  ->check(readable_file())
+                  ->group(group);
+  cert->needs(key);
+  key->needs(cert);
+  auto* user = app.add_option("--username", o.username, "User for HTTP basic auth")->group(group);
+  auto* password = secret(app.add_option("--password", o.password,
+                                         "Password for HTTP basic auth (masked everywhere; "
+                                         "visible in ps when typed here, prefer --password-file)"))
+                       ->group(group);
+  auto* password_file =
+      app.add_option("--password-file", o.password_file,
+                     "Read the basic-auth password from the first line of this file")
+          ->check(readable_file())
+          ->group(group);
+  password->excludes(password_file);
+  password->needs(user);
+  password_file->needs(user);
+  app.add_option("--proxy", o.proxy,
+                 "Use this proxy; proxy variables of the environment are always ignored")
+      ->group(group);
+  app.add_option("--resolve", o.resolve,
+                 "HOST:PORT:ADDRESS, as curl --resolve: connect there for this host and port")
+      ->group(group);
+  app.add_option("--unix-socket", o.unix_socket, "Speak HTTP over this UNIX socket")->group(group);
+  app.add_option("--certificate-expiration-days", o.certificate_expiration_days,
+                 "WARNING when the server certificate expires within this many days "
+                 "(CRITICAL once expired)")
+      ->check(CLI::Range(1, 3650))
+      ->group(group);
+  app.add_option("--max-body", o.max_body,
+                 "Bytes of the body read at most; reading stops there (default 1 MiB)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{64} << 20))
+      ->group(group);
+}
+
+std::string displayable_url(const std::string& url) {
+  std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+                     CURLUE_OK) {
+    // Not a URL we can parse: still never show what looks like user-info.
+    const auto at = url.find('@');
+    const auto scheme = url.find("://");
+    if (at != std::string::npos && scheme != std::string::npos && at > scheme) {
+      return untrusted(url.substr(0, scheme + 3) + "***@" + url.substr(at + 1));
+    }
+    return untrusted(url);
+  }
+  curl_url_set(parsed.get(), CURLUPART_USER, nullptr, 0);
+  curl_url_set(parsed.get(), CURLUPART_PASSWORD, nullptr, 0);
+  char* text = nullptr;
+  curl_url_get(parsed.get(), CURLUPART_URL, &text, 0);
+  std::string shown = text ? text : url;
+  curl_free(text);
+  return untrusted(shown, 300);
+}
+
+HttpResult http_request(const HttpOptions& o, bool want_body, const Context& context) {
+  HttpResult result;
+  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  std::unique_ptr<CURL, CurlEasyDeleter> handle(initialised ? curl_easy_init() : nullptr);
+  if (!handle) {
+    result.error = "cannot initialise libcurl";
+    result.failed_phase = "starting";
+    return result;
+  }
+  CURL* h = handle.get();
+
+  // Credentials: from the options, or from the URL's user-info; masked in every output.
+  std::string password = o.password;
+  if (!o.password_file.empty()) password = read_password_file(o.password_file);
+  register_secret(password);
+  {
+    std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
+    char* url_password = nullptr;
+    if (parsed && curl_url_set(parsed.get(), CURLUPART_URL, o.url.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(parsed.get(), CURLUPART_PASSWORD, &url_password, CURLU_URLDECODE) ==
+            CURLUE_OK) {
+      register_secret(url_password);
+    }
+    curl_free(url_password);
+  }
+
+  Transfer transfer{&context, want_body, o.method == "HEAD" ? 0 : o.max_body, {}, 0, false};
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  const auto remaining_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(context.deadline.remaining()).count();
+  const long timeout_ms = std::max<long>(1, static_cast<long>(remaining_ms));
+
+  curl_easy_setopt(h, CURLOPT_URL, o.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);  // a stalled resolver thread is not joined
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(h, CURLOPT_PROXY, o.proxy.c_str());  // "" = no proxy, whatever the env says
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "slapos-native-promises");
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, o.allow_redirects ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(o.max_redirects));
+  if (o.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+
+  const bool verify = o.verify || !o.ca_cert_file.empty();
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+  if (!o.ca_cert_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_cert_file.c_str());
+  if (!o.cert_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, o.cert_file.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, o.key_file.c_str());
+  }
+  if (o.certificate_expiration_days > 0) curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+  if (!o.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(h, CURLOPT_USERNAME, o.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
+  }
+  CurlList headers, resolve;
+  for (const auto& header : o.headers) append(headers, header);
+  if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  for (const auto& entry : o.resolve) append(resolve, entry);
+  if (resolve) curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
+  if (!o.unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, o.unix_socket.c_str());
+  if (context.log.wire_enabled()) {
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, &context);
+  }
+
+  context.log.step(o.method + " " + displayable_url(o.url) +
+                   (o.unix_socket.empty() ? "" : " over unix socket " + o.unix_socket));
+  context.phase("waiting for the response");
+  const CURLcode code = curl_easy_perform(h);
+
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
+  curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &result.redirects);
+  result.resolve_time = info_seconds(h, CURLINFO_NAMELOOKUP_TIME_T);
+  result.connect_time = info_seconds(h, CURLINFO_CONNECT_TIME_T);
+  result.tls_time = info_seconds(h, CURLINFO_APPCONNECT_TIME_T);
+  result.first_byte_time = info_seconds(h, CURLINFO_STARTTRANSFER_TIME_T);
+  result.total_time = info_seconds(h, CURLINFO_TOTAL_TIME_T);
+  char* effective = nullptr;
+  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+  result.final_url = displayable_url(effective ? effective : o.url);
+  char* ip = nullptr;
+  long port = 0;
+  curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
+  curl_easy_getinfo(h, CURLINFO_PRIMARY_PORT, &port);
+  if (ip && *ip) result.peer = host_port(ip, static_cast<int>(port));
+  if (o.certificate_expiration_days > 0) result.certificate_days_left = certificate_days_left(h);
+  result.body = std::move(transfer.body);
+  result.body_bytes = transfer.body_bytes;
+  result.body_cut = transfer.body_cut;
+  result.responded = result.status > 0;
+
+  const bool cut_on_purpose = code == CURLE_WRITE_ERROR && transfer.body_cut;
+  if (code != CURLE_OK && !cut_on_purpose) {
+    char* scheme = nullptr;
+    curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme);
+    const bool https = scheme && strcasecmp(scheme, "https") == 0;
+    result.failed_phase = phase_at_failure(code, result, https);
+    result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+    result.error = lower_first(error_buffer[0] ? error_buffer : curl_easy_strerror(code));
+    long os_errno = 0;
+    curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+    if (code == CURLE_COULDNT_CONNECT && os_errno != 0) {
+      // curl 7.88 says only "Couldn't connect to server"; the errno says why.
+      result.error = lower_first(std::strerror(static_cast<int>(os_errno)));
+    }
+    if (code == CURLE_TOO_MANY_REDIRECTS) {
+      result.error = "more than " + std::to_string(o.max_redirects) + " redirects";
+    }
+    result.responded = result.responded && result.failed_phase == "reading the body";
+  }
+  if (context.log.steps_enabled()) {
+    context.log.step((result.peer.empty() ? "" : "peer " + result.peer + ", ") +
+                     phase_summary(result));
+    if (!result.error.empty()) context.log.step(result.failed_phase + " failed: " + result.error);
+    if (result.responded) {
+      context.log.step("status " + std::to_string(result.status) + " after " +
+                       std::to_string(result.redirects) + " redirect(s), " +
+                       std::to_string(result.body_bytes) + " body bytes read" +
+                       (result.body_cut ? " (stopped at --max-body)" : ""));
+    }
+  }
+  return result;
+}
+
+std::string phase_summary(const HttpResult& r) {
+  std::string text;
+  auto add = [&](const char* name, double value) {
+    if (value <= 0) return;
+    text += (text.empty() ? "" : ", ") + std::string(name) + " " + human_seconds(value);
+  };
+  add("resolve", r.resolve_time);
+  add("connect", r.connect_time);
+  add("TLS", r.tls_time);
+  add("first byte", r.first_byte_time);
+  add("total", r.total_time);
+  return text;
+}
+
+std::string failure_text(const HttpResult& r, const Context& context) {
+  const std::string timings = phase_summary(r);
+  const std::string after = timings.empty() ? "" : " (" + timings + ")";
+  if (r.timed_out) {
+    return "timed out after " + human_duration(context.deadline.budget()) + " while " +
+           r.failed_phase + after;
+  }
+  // The phase as a noun: "connection failed: connection refused".
+  std::string what = r.failed_phase;
+  if (what == "resolving") what = "name resolution";
+  if (what == "connecting") what = "connection";
+  if (what == "waiting for the response") what = "request";
+  return what + " failed: " + untrusted(r.error) + after;
+}
+
+void add_http_metrics(Outcome& outcome, const HttpResult& r) {
+  outcome.metric("time", r.total_time, "s");
+  if (r.connect_time > 0) outcome.metric("connect_time", r.connect_time, "s");
+  if (r.tls_time > 0) outcome.metric("tls_time", r.tls_time, "s");
+  if (r.first_byte_time > 0) outcome.metric("first_byte_time", r.first_byte_time, "s");
+  if (r.responded) outcome.metric("status", static_cast<double>(r.status));
+  if (r.certificate_days_left) {
+    outcome.metric("certificate_days_left", std::floor(*r.certificate_days_left));
+  }
+}
+
+void judge_certificate(Outcome& outcome, const HttpOptions& options, const HttpResult& result) {
+  if (options.certificate_expiration_days <= 0 || !result.certificate_days_left) return;
+  const double days = *result.certificate_days_left;
+  const std::string whole = std::to_string(static_cast<long>(std::floor(std::fabs(days))));
+  auto escalate = [&](State state, const std::string& why) {
+    if (static_cast<int>(state) > static_cast<int>(outcome.state)) outcome.state = state;
+    outcome.message += "; " + why;
+  };
+  if (days < 0) {
+    escalate(State::critical, "the certificate expired " + whole + " day(s) ago");
+  } else if (days < options.certificate_expiration_days) {
+    escalate(State::warning, "the certificate expires in " + whole + " day(s), within the " +
+                                 std::to_string(options.certificate_expiration_days) +
+                                 "-day limit");
+  } else {
+    outcome.message += "; certificate valid " + whole + " more days";
+  }
+}
+
+}  // namespace promise
