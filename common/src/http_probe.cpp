@@ -12,6 +12,8 @@
 #include "promise/text.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -52,7 +54,23 @@ struct Transfer {
   std::string body;
   std::size_t body_bytes = 0;
   bool body_cut = false;
+  bool tcp_connected = false;  // some connection got past the TCP handshake
 };
+
+// libcurl 7.88 records its connect time only once TLS is up too; to tell a stalled TLS
+// handshake from a stalled TCP connect, look at each socket as it is closed.
+curl_socket_t on_open_socket(void*, curlsocktype, curl_sockaddr* address) {
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+int on_close_socket(void* user, curl_socket_t fd) {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+    static_cast<Transfer*>(user)->tcp_connected = true;
+  }
+  return ::close(fd);
+}
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
@@ -92,13 +110,15 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
 }
 
 // Which phase was under way when the transfer stopped, from libcurl's cumulative timings.
-std::string phase_at_failure(CURLcode code, const HttpResult& r, bool https) {
+std::string phase_at_failure(CURLcode code, const HttpResult& r, bool https, bool tcp_connected) {
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return "resolving";
     case CURLE_COULDNT_CONNECT:
       return "connecting";
+    case CURLE_TOO_MANY_REDIRECTS:
+      return "following redirects";
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -110,7 +130,7 @@ std::string phase_at_failure(CURLcode code, const HttpResult& r, bool https) {
       break;
   }
   if (r.resolve_time == 0) return "resolving";
-  if (r.connect_time == 0) return "connecting";
+  if (r.connect_time == 0 && !tcp_connected) return "connecting";
   if (https && r.tls_time == 0) return "TLS handshake";
   if (r.first_byte_time == 0) return "waiting for the response";
   return "reading the body";
@@ -157,7 +177,8 @@ void declare_http_options(CLI::App& app, HttpOptions& o) {
       ->required()
       ->check([](const std::string& url) -> std::string {
         std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
-        if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+        if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(),
+                                    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
           return "'" + displayable_url(url) + "' is not a valid URL";
         }
         char* scheme = nullptr;
@@ -301,6 +322,9 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   curl_easy_setopt(h, CURLOPT_USERAGENT, "slapos-native-promises");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+  curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+  curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, o.allow_redirects ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(o.max_redirects));
   if (o.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -362,7 +386,7 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
     char* scheme = nullptr;
     curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme);
     const bool https = scheme && strcasecmp(scheme, "https") == 0;
-    result.failed_phase = phase_at_failure(code, result, https);
+    result.failed_phase = phase_at_failure(code, result, https, transfer.tcp_connected);
     result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
     result.error = lower_first(error_buffer[0] ? error_buffer : curl_easy_strerror(code));
     long os_errno = 0;
@@ -374,7 +398,7 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
     if (code == CURLE_TOO_MANY_REDIRECTS) {
       result.error = "more than " + std::to_string(o.max_redirects) + " redirects";
     }
-    result.responded = result.responded && result.failed_phase == "reading the body";
+    result.responded = false;  // a status line followed by a failure is not an answer
   }
   if (context.log.steps_enabled()) {
     context.log.step((result.peer.empty() ? "" : "peer " + result.peer + ", ") +
@@ -405,18 +429,30 @@ std::string phase_summary(const HttpResult& r) {
 }
 
 std::string failure_text(const HttpResult& r, const Context& context) {
+  // How each phase reads in "timed out after 2 s while ..." and in "... failed: why".
+  struct Words {
+    std::string_view phase, during, noun;
+  };
+  static constexpr Words kWords[] = {
+      {"resolving", "resolving the host name", "name resolution"},
+      {"connecting", "connecting", "connection"},
+      {"TLS handshake", "in the TLS handshake", "TLS handshake"},
+      {"waiting for the response", "waiting for the response", "request"},
+      {"reading the body", "reading the body", "reading the body"},
+      {"following redirects", "following redirects", "following redirects"},
+  };
+  Words words{r.failed_phase, r.failed_phase, r.failed_phase};
+  for (const auto& candidate : kWords) {
+    if (candidate.phase == r.failed_phase) words = candidate;
+  }
   const std::string timings = phase_summary(r);
   const std::string after = timings.empty() ? "" : " (" + timings + ")";
   if (r.timed_out) {
-    return "timed out after " + human_duration(context.deadline.budget()) + " while " +
-           r.failed_phase + after;
+    return "timed out after " + human_duration(context.deadline.budget()) + " " +
+           std::string(words.during.substr(0, 3) == "in " ? "" : "while ") +
+           std::string(words.during) + after;
   }
-  // The phase as a noun: "connection failed: connection refused".
-  std::string what = r.failed_phase;
-  if (what == "resolving") what = "name resolution";
-  if (what == "connecting") what = "connection";
-  if (what == "waiting for the response") what = "request";
-  return what + " failed: " + untrusted(r.error) + after;
+  return std::string(words.noun) + " failed: " + untrusted(r.error) + after;
 }
 
 void add_http_metrics(Outcome& outcome, const HttpResult& r) {

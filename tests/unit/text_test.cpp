@@ -52,6 +52,13 @@ TEST(Addresses, BracketsIpv6Once) {
   EXPECT_EQ(strip_ipv6_brackets("example.org"), "example.org");
 }
 
+TEST(LowerFirst, LowersOnlyAnOrdinaryCapitalisedWord) {
+  EXPECT_EQ(lower_first("Connection refused"), "connection refused");
+  EXPECT_EQ(lower_first("OpenSSL/3.0: error"), "OpenSSL/3.0: error");
+  EXPECT_EQ(lower_first("SSL certificate problem"), "SSL certificate problem");
+  EXPECT_EQ(lower_first("already lower"), "already lower");
+}
+
 TEST(Mask, ReplacesEveryOccurrence) {
   std::string text = "user:S3cret@host S3cret";
   mask_in_place(text, "S3cret");

@@ -41,7 +41,7 @@ struct HttpOptions {
 void declare_http_options(CLI::App& app, HttpOptions& options);
 
 struct HttpResult {
-  bool responded = false;  // a complete status line and headers arrived
+  bool responded = false;  // a complete response arrived (or the body was cut at max_body)
   long status = 0;
   std::string error;         // empty when the transfer went as asked
   std::string failed_phase;  // "resolving", "connecting", "TLS handshake", ...

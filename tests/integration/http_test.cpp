@@ -1,0 +1,376 @@
+// check_url_available and check_page_content against a real nginx (HTTP, HTTPS with a CA the
+// test generates, a UNIX socket) and against fault servers for what nginx won't do.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fault_server.hpp"
+#include "listeners.hpp"
+#include "nginx_server.hpp"
+#include "process.hpp"
+
+namespace promise::test {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kUrl = binary("check_url_available");
+const std::string kContent = binary("check_page_content");
+
+class Http : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { nginx_ = new NginxServer(); }
+  static void TearDownTestSuite() {
+    delete nginx_;
+    nginx_ = nullptr;
+  }
+  static NginxServer& nginx() { return *nginx_; }
+  static std::string http(const std::string& path, const std::string& host = "127.0.0.1") {
+    return NginxServer::url("http", host, nginx_->http_port(), path);
+  }
+  static std::string https(std::uint16_t port, const std::string& path = "/") {
+    return NginxServer::url("https", "localhost", port, path);
+  }
+  static std::string ca() { return nginx_->pki().ca_cert().string(); }
+
+ private:
+  static inline NginxServer* nginx_ = nullptr;
+};
+
+void expect_line(const ProcessResult& result, int exit_code, const std::string& starts_with) {
+  EXPECT_EQ(result.exit_code, exit_code) << result.output;
+  EXPECT_EQ(result.output.rfind(starts_with, 0), 0u) << result.output;
+  EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
+  EXPECT_TRUE(is_utf8(result.output));
+}
+
+// With -v the log lines come first (stderr is merged); the status line is the last one.
+std::string last_line(const std::string& output) {
+  const auto end = output.size() > 0 && output.back() == '\n' ? output.size() - 1 : output.size();
+  const auto start = output.rfind('\n', end == 0 ? 0 : end - 1);
+  return output.substr(start == std::string::npos ? 0 : start + 1);
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST_F(Http, AnswersWithTheExpectedCode) {
+  expect_line(run({kUrl, "--url", http("/")}), 0, "OK: " + http("/") + " returned 200 in ");
+  if (nginx().has_ipv6()) {
+    expect_line(run({kUrl, "--url", http("/", "::1")}), 0,
+                "OK: " + http("/", "::1") + " returned 200");
+  }
+  expect_line(run({kUrl, "--url", http("/204"), "--http-code", "204"}), 0, "OK:");
+  expect_line(run({kUrl, "--url", http("/204"), "--http_code", "200", "--http_code", "204"}), 0,
+              "OK:");
+}
+
+TEST_F(Http, WrongCodeIsCriticalAndSaysWhatCameBack) {
+  expect_line(run({kUrl, "--url", http("/404")}), 2,
+              "CRITICAL: " + http("/404") + " returned 404, expected 200");
+  expect_line(run({kUrl, "--url", http("/503"), "--http-code", "200", "--http-code", "204"}), 2,
+              "CRITICAL: " + http("/503") + " returned 503, expected 200 or 204");
+  expect_line(run({kUrl, "--url", http("/503"), "--ignore-code"}), 0,
+              "OK: " + http("/503") + " returned 503");
+}
+
+TEST_F(Http, RedirectsAreFollowedUnlessAskedNotTo) {
+  expect_line(run({kUrl, "--url", http("/301")}), 0,
+              "OK: " + http("/301") + " returned 200 after 2 redirect(s)");
+  expect_line(run({kUrl, "--url", http("/301"), "--allow-redirects=0"}), 2,
+              "CRITICAL: " + http("/301") + " returned 301, expected 200");
+  expect_line(run({kUrl, "--url", http("/301"), "--no-allow-redirects", "--http-code", "301"}), 0,
+              "OK:");
+  auto loop = run({kUrl, "--url", http("/loop"), "--max-redirects", "5"});
+  expect_line(loop, 2, "CRITICAL: " + http("/loop"));
+  EXPECT_TRUE(contains(loop.output, "more than 5 redirects")) << loop.output;
+}
+
+TEST_F(Http, BasicAuthAndCheckSecure) {
+  const std::string url = http("/auth");
+  expect_line(run({kUrl, "--url", url}), 2, "CRITICAL: " + url + " returned 401");
+  expect_line(run({kUrl, "--url", url, "--check-secure"}), 0,
+              "OK: " + url + " is protected (returned 401)");
+  auto logged_in =
+      run({kUrl, "--url", url, "--username", "alice", "--password", "S3cret pass#1", "-vv"});
+  EXPECT_EQ(logged_in.exit_code, 0) << logged_in.output;
+  EXPECT_FALSE(contains(logged_in.output, "S3cret")) << logged_in.output;
+  EXPECT_FALSE(contains(logged_in.output, "YWxpY2U6")) << logged_in.output;  // base64 of "alice:"
+  EXPECT_TRUE(contains(logged_in.output, "Authorization: ***")) << logged_in.output;
+
+  TempDir dir;
+  std::ofstream(dir / "password") << "S3cret pass#1\n";
+  expect_line(run({kUrl, "--url", url, "--username", "alice", "--password-file", dir / "password"}),
+              0, "OK: " + url + " returned 200");
+}
+
+TEST_F(Http, UserInfoInTheUrlWorksAndIsNeverShown) {
+  const std::string url =
+      "http://alice:S3cret%20pass%231@127.0.0.1:" + std::to_string(nginx().http_port()) + "/auth";
+  auto result = run({kUrl, "--url", url, "-vv"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_FALSE(contains(result.output, "S3cret")) << result.output;
+  EXPECT_TRUE(contains(result.output, "OK: " + http("/auth") + " returned 200")) << result.output;
+}
+
+TEST_F(Http, TlsIsNotVerifiedByDefaultAsInSlapos) {
+  for (auto port : {nginx().https_port(), nginx().https_expired_port(),
+                    nginx().https_wrong_host_port(), nginx().https_self_signed_port()}) {
+    expect_line(run({kUrl, "--url", https(port)}), 0, "OK: " + https(port) + " returned 200");
+  }
+}
+
+TEST_F(Http, VerifiedTlsNamesWhatIsWrong) {
+  expect_line(run({kUrl, "--url", https(nginx().https_port()), "--ca-cert-file", ca()}), 0, "OK:");
+  auto expired = run({kUrl, "--url", https(nginx().https_expired_port()), "--ca-cert-file", ca()});
+  expect_line(expired, 2,
+              "CRITICAL: " + https(nginx().https_expired_port()) + " TLS handshake failed: ");
+  EXPECT_TRUE(contains(expired.output, "expired")) << expired.output;
+  auto wrong_host =
+      run({kUrl, "--url", https(nginx().https_wrong_host_port()), "--ca-cert-file", ca()});
+  expect_line(wrong_host, 2, "CRITICAL: ");
+  EXPECT_TRUE(contains(wrong_host.output, "localhost")) << wrong_host.output;
+  auto self_signed = run({kUrl, "--url", https(nginx().https_self_signed_port()), "--verify"});
+  expect_line(self_signed, 2,
+              "CRITICAL: " + https(nginx().https_self_signed_port()) + " TLS handshake failed: ");
+}
+
+TEST_F(Http, ClientCertificate) {
+  const std::string url = https(nginx().https_client_cert_port());
+  expect_line(run({kUrl, "--url", url}), 2, "CRITICAL: " + url + " returned 400");
+  const auto& client = nginx().pki().client();
+  expect_line(run({kUrl, "--url", url, "--ca-cert-file", ca(), "--cert-file", client.cert.string(),
+                   "--key-file", client.key.string()}),
+              0, "OK: " + url + " returned 200");
+}
+
+TEST_F(Http, CertificateExpiryWarnsWithinTheLimit) {
+  auto soon = run({kUrl, "--url", https(nginx().https_expiring_port()),
+                   "--certificate-expiration-days", "30", "--format", "nagios"});
+  expect_line(soon, 1, "WARNING - " + https(nginx().https_expiring_port()) + " returned 200");
+  // The certificate was made to expire 5 days after the suite started: 4 or 5 whole days left.
+  EXPECT_TRUE(
+      contains(soon.output, "the certificate expires in 4 day(s), within the 30-day limit") ||
+      contains(soon.output, "the certificate expires in 5 day(s), within the 30-day limit"))
+      << soon.output;
+  EXPECT_TRUE(contains(soon.output, "certificate_days_left=4") ||
+              contains(soon.output, "certificate_days_left=5"))
+      << soon.output;
+  auto fine =
+      run({kUrl, "--url", https(nginx().https_port()), "--certificate-expiration-days", "30"});
+  expect_line(fine, 0, "OK:");
+  EXPECT_TRUE(contains(fine.output, "certificate valid 364 more days") ||
+              contains(fine.output, "certificate valid 365 more days"))
+      << fine.output;
+  auto expired = run(
+      {kUrl, "--url", https(nginx().https_expired_port()), "--certificate-expiration-days", "30"});
+  expect_line(expired, 2, "CRITICAL:");
+  EXPECT_TRUE(contains(expired.output, "the certificate expired")) << expired.output;
+}
+
+TEST_F(Http, UnixSocket) {
+  expect_line(run({kUrl, "--url", "http://localhost/204", "--unix-socket",
+                   nginx().unix_socket().string(), "--http-code", "204"}),
+              0, "OK: http://localhost/204 returned 204");
+}
+
+TEST_F(Http, ProxyVariablesOfTheEnvironmentAreIgnored) {
+  const std::string dead = "http://127.0.0.1:" + std::to_string(unused_port());
+  ProcessSpec spec;
+  spec.argv = {kUrl, "--url", http("/")};
+  spec.env = std::vector<std::string>{"http_proxy=" + dead, "HTTP_PROXY=" + dead,
+                                      "https_proxy=" + dead, "ALL_PROXY=" + dead};
+  expect_line(run_process(spec), 0, "OK: " + http("/") + " returned 200");
+  spec.argv.insert(spec.argv.end(), {"--proxy", dead});  // asked for: then it is used
+  expect_line(run_process(spec), 2, "CRITICAL: " + http("/") + " connection failed");
+}
+
+TEST_F(Http, HeadReadsNoBody) {
+  auto result = run({kUrl, "--url", http("/big"), "--method", "HEAD", "-v"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(last_line(result.output).rfind("OK: ", 0), 0u) << result.output;
+  EXPECT_TRUE(contains(result.output, "0 body bytes read")) << result.output;
+}
+
+TEST_F(Http, HugeBodyIsNotReadWhole) {
+  auto result = run({kUrl, "--url", http("/big"), "-v"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(last_line(result.output).rfind("OK: " + http("/big") + " returned 200", 0), 0u)
+      << result.output;
+  EXPECT_TRUE(contains(result.output, "1048576 body bytes read (stopped at --max-body)"))
+      << result.output;
+  EXPECT_LT(result.max_rss_kib, 16 * 1024);  // check_curl: 217 MB here
+}
+
+TEST_F(Http, PageContent) {
+  const std::string marker(NginxServer::kContentMarker);
+  expect_line(run({kContent, "--url", http("/content"), "--match", marker}), 0,
+              "OK: " + http("/content") + " contains '" + marker + "'");
+  expect_line(run({kContent, "--url", http("/content"), "--regex", "marker-[0-9a-f]+"}), 0,
+              "OK: " + http("/content") + " matches /marker-[0-9a-f]+/");
+  expect_line(
+      run({kContent, "--url", http("/content"), "--match", "absent text"}), 2,
+      "CRITICAL: content at " + http("/content") + " seems to be corrupted: no 'absent text'");
+  // The recipe's default: the page must contain its own URL.
+  expect_line(run({kContent, "--url", http("/content")}), 2, "CRITICAL: content at ");
+  expect_line(run({kContent, "--url", http("/404"), "--match", "x"}), 2,
+              "CRITICAL: " + http("/404") + " returned 404");
+  auto auth = run({kContent, "--url", http("/auth"), "--username", "alice", "--password",
+                   "S3cret pass#1", "--match", "authenticated"});
+  expect_line(auth, 0, "OK: ");
+}
+
+// ---- faults ----------------------------------------------------------------------------
+
+TEST(HttpFaults, SilentServerTimesOutWaitingForTheResponse) {
+  FaultServer silent(FaultServer::Behaviour::silent);
+  auto result = run({kUrl, "--url", silent.url(), "--timeout", "1"});
+  expect_line(
+      result, 2,
+      "CRITICAL: " + silent.url() + " timed out after 1.00 s while waiting for the response");
+  EXPECT_LT(result.seconds, 1.5);
+}
+
+TEST(HttpFaults, StalledTlsHandshakeTimesOutInTheHandshake) {
+  FaultServer silent(FaultServer::Behaviour::silent);
+  const std::string url = "https://127.0.0.1:" + std::to_string(silent.port()) + "/";
+  auto result = run({kUrl, "--url", url, "--timeout", "1"});
+  expect_line(result, 2, "CRITICAL: " + url + " timed out after 1.00 s in the TLS handshake");
+  EXPECT_LT(result.seconds, 1.5);
+}
+
+TEST(HttpFaults, TricklingBodyTimesOutReadingTheBody) {
+  FaultServer trickle(FaultServer::Behaviour::trickle);
+  auto result = run({kUrl, "--url", trickle.url(), "--timeout", "1.5"});
+  expect_line(result, 2,
+              "CRITICAL: " + trickle.url() + " timed out after 1.50 s while reading the body");
+  EXPECT_LT(result.seconds, 2.0);
+}
+
+TEST(HttpFaults, EndlessBodyStopsAtMaxBodyWithFlatMemory) {
+  FaultServer endless(FaultServer::Behaviour::endless);
+  auto ok = run({kUrl, "--url", endless.url(), "--timeout", "5"});
+  expect_line(ok, 0, "OK: " + endless.url() + " returned 200");
+  EXPECT_LT(ok.max_rss_kib, 16 * 1024);  // check_curl: 556 MB in 5 s
+  auto content =
+      run({kContent, "--url", endless.url(), "--match", "never there", "--max-body", "4194304"});
+  expect_line(content, 2, "CRITICAL: content at " + endless.url() + " seems to be corrupted");
+  EXPECT_TRUE(contains(content.output, "in 4194304 bytes (the first --max-body bytes)"))
+      << content.output;
+  EXPECT_LT(content.max_rss_kib, 24 * 1024);
+}
+
+TEST(HttpFaults, BlackholedIpv6AddressDoesNotFailAHealthyIpv4One) {
+  const int port = unused_port();
+  auto dead_v6 = Listener::tcp_blackhole("::1", port);
+  FaultServer healthy(FaultServer::Behaviour::healthy, "127.0.0.1", port);
+  const std::string url = "http://dual.test:" + std::to_string(port) + "/";
+  auto result =
+      run({kUrl, "--url", url, "--resolve",
+           "dual.test:" + std::to_string(port) + ":[::1],127.0.0.1", "--timeout", "4", "-v"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(last_line(result.output).rfind("OK: " + url + " returned 200", 0), 0u) << result.output;
+  EXPECT_TRUE(contains(result.output, "peer 127.0.0.1:" + std::to_string(port))) << result.output;
+  EXPECT_LT(result.seconds, 2.0);
+}
+
+TEST(HttpFaults, StalledDnsServerCannotStretchTheDeadline) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
+  TempDir dir;
+  std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n";
+  std::ofstream(dir / "hosts") << "127.0.0.1 localhost\n";
+  ProcessSpec spec;
+  spec.argv = {kUrl, "--url", "http://stalled.example/", "--timeout", "1"};
+  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", dir / "resolv.conf", true); };
+  auto result = run_process(spec);
+  expect_line(
+      result, 2,
+      "CRITICAL: http://stalled.example/ timed out after 1.00 s while resolving the host name");
+  EXPECT_LT(result.seconds, 1.5);  // check_curl: 10 s for a 2 s timeout
+}
+
+// ---- instantiation with secrets ------------------------------------------------------------
+
+class HttpInstall : public Http, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(HttpInstall, BakedTlsAndAuthOptionsRunAndNeverShowThePassword) {
+  TempDir partition;
+  fs::create_directories(partition / "etc/promise");
+  const std::string promise = partition / "etc/promise/frontend";
+  const auto& client = nginx().pki().client();
+  auto installed = run({kUrl, "--install", promise, "--mode", GetParam(), "--url",
+                        https(nginx().https_client_cert_port(), "/auth"), "--ca-cert-file", ca(),
+                        "--cert-file", client.cert.string(), "--key-file", client.key.string(),
+                        "--username", "alice", "--password", "S3cret pass#1", "--timeout", "5"});
+  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  struct stat info {};
+  ASSERT_EQ(::stat(promise.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0700u);  // it holds a password
+
+  ProcessSpec slapgrid;
+  slapgrid.argv = {promise};
+  slapgrid.cwd = partition.path();
+  slapgrid.env = clean_environment();
+  auto result = run_process(slapgrid);
+  expect_line(result, 0,
+              "OK: " + https(nginx().https_client_cert_port(), "/auth") + " returned 200");
+  for (const auto& args : {std::vector<std::string>{promise, "-vv"},
+                           std::vector<std::string>{promise, "--show-config"}}) {
+    auto shown = run(args);
+    EXPECT_FALSE(contains(shown.output, "S3cret")) << shown.output;
+    EXPECT_FALSE(contains(shown.output, "YWxpY2U6")) << shown.output;
+  }
+  EXPECT_TRUE(contains(run({promise, "--show-config"}).output, "password = \"***\"\n"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, HttpInstall, ::testing::Values("script", "copy"));
+
+struct BadHttpInput {
+  std::string name;
+  std::vector<std::string> args;
+  std::string mentions;
+  friend void PrintTo(const BadHttpInput& input, std::ostream* out) { *out << input.name; }
+};
+
+class BadHttpInputTest : public ::testing::TestWithParam<BadHttpInput> {};
+
+TEST_P(BadHttpInputTest, IsUnknownWithAOneLineReason) {
+  auto result = run(GetParam().args);
+  expect_line(result, 3, "UNKNOWN: ");
+  EXPECT_TRUE(contains(result.output, GetParam().mentions)) << result.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Http, BadHttpInputTest,
+    ::testing::Values(
+        BadHttpInput{"NoUrl", {kUrl}, "--url is required"},
+        BadHttpInput{"FtpUrl", {kUrl, "--url", "ftp://h/"}, "only http:// and https://"},
+        BadHttpInput{"BrokenUrl", {kUrl, "--url", "http://[::1/"}, "is not a valid URL"},
+        BadHttpInput{
+            "CodeOutOfRange", {kUrl, "--url", "http://h/", "--http-code", "99"}, "--http-code"},
+        BadHttpInput{
+            "CodeNotANumber", {kUrl, "--url", "http://h/", "--http-code", "ok"}, "--http-code"},
+        BadHttpInput{"CertWithoutKey",
+                     {kUrl, "--url", "http://h/", "--cert-file", "/etc/hostname"},
+                     "--key-file"},
+        BadHttpInput{
+            "PasswordWithoutUser", {kUrl, "--url", "http://h/", "--password", "x"}, "--username"},
+        BadHttpInput{"MissingCaFile",
+                     {kUrl, "--url", "http://h/", "--ca-cert-file", "/nonexistent.pem"},
+                     "/nonexistent.pem"},
+        BadHttpInput{"BadHeader", {kUrl, "--url", "http://h/", "--header", "no colon"}, "--header"},
+        BadHttpInput{"BadMethod", {kUrl, "--url", "http://h/", "--method", "POST"}, "--method"},
+        BadHttpInput{"BadRegex",
+                     {kContent, "--url", "http://h/", "--regex", "(unclosed"},
+                     "not a valid regular expression"},
+        BadHttpInput{"MatchAndRegex",
+                     {kContent, "--url", "http://h/", "--match", "a", "--regex", "b"},
+                     "excludes"},
+        BadHttpInput{
+            "SecretUrlInError", {kUrl, "--url", "http://bob:hunter2@[::1/"}, "http://***@[::1/"}),
+    [](const ::testing::TestParamInfo<BadHttpInput>& param_info) { return param_info.param.name; });
+
+}  // namespace
+}  // namespace promise::test

@@ -1,0 +1,137 @@
+#include "fault_server.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+
+#include <array>
+#include <thread>
+
+namespace promise::test {
+namespace {
+
+using asio::ip::tcp;
+
+constexpr std::string_view kHealthyResponse =
+    "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhealthy\n";
+constexpr std::string_view kTrickleHeaders =
+    "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n";
+constexpr std::string_view kEndlessHeaders =
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+
+// One accepted connection, kept alive by its own callbacks.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, FaultServer::Behaviour behaviour)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), behaviour_(behaviour) {
+    chunk_ = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";  // 64 KiB chunks
+  }
+
+  void start() {
+    auto self = shared_from_this();
+    // Read (and ignore) the request; silent peers keep reading and never answer.
+    socket_.async_read_some(asio::buffer(request_), [self](std::error_code error, std::size_t) {
+      if (error) return;
+      self->answer();
+    });
+  }
+
+ private:
+  void answer() {
+    auto self = shared_from_this();
+    switch (behaviour_) {
+      case FaultServer::Behaviour::silent:
+        start();
+        return;
+      case FaultServer::Behaviour::healthy:
+        asio::async_write(socket_, asio::buffer(kHealthyResponse),
+                          [self](std::error_code, std::size_t) {});
+        return;
+      case FaultServer::Behaviour::trickle:
+        asio::async_write(socket_, asio::buffer(kTrickleHeaders),
+                          [self](std::error_code error, std::size_t) {
+                            if (!error) self->trickle();
+                          });
+        return;
+      case FaultServer::Behaviour::endless:
+        asio::async_write(socket_, asio::buffer(kEndlessHeaders),
+                          [self](std::error_code error, std::size_t) {
+                            if (!error) self->endless();
+                          });
+        return;
+    }
+  }
+
+  void trickle() {
+    auto self = shared_from_this();
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([self](std::error_code error) {
+      if (error) return;
+      asio::async_write(self->socket_, asio::buffer("x", 1),
+                        [self](std::error_code e, std::size_t) {
+                          if (!e) self->trickle();
+                        });
+    });
+  }
+
+  void endless() {
+    auto self = shared_from_this();
+    asio::async_write(socket_, asio::buffer(chunk_), [self](std::error_code error, std::size_t) {
+      if (!error) self->endless();
+    });
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  FaultServer::Behaviour behaviour_;
+  std::array<char, 4096> request_{};
+  std::string chunk_;
+};
+
+}  // namespace
+
+struct FaultServer::Impl {
+  Impl(Behaviour b, const std::string& address, int port)
+      : behaviour(b),
+        acceptor(io,
+                 tcp::endpoint(asio::ip::make_address(address), static_cast<unsigned short>(port))),
+        host(address) {
+    accept();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Impl() {
+    io.stop();
+    thread.join();
+  }
+  void accept() {
+    acceptor.async_accept([this](std::error_code error, tcp::socket socket) {
+      if (error) return;
+      std::make_shared<Session>(std::move(socket), behaviour)->start();
+      accept();
+    });
+  }
+
+  Behaviour behaviour;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  std::string host;
+  std::thread thread;
+};
+
+FaultServer::FaultServer(Behaviour behaviour, const std::string& address, int port)
+    : impl_(std::make_unique<Impl>(behaviour, address, port)) {}
+
+FaultServer::~FaultServer() = default;
+
+int FaultServer::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
+
+std::string FaultServer::url(const std::string& path) const {
+  const bool v6 = impl_->host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(port()) +
+         path;
+}
+
+}  // namespace promise::test

@@ -1,0 +1,31 @@
+#pragma once
+// HTTP peers that misbehave the way real servers under trouble do, which nginx won't imitate:
+// accept and never answer (also a TLS handshake that never starts), send headers then trickle
+// the body one byte a second, send a chunked body that never ends. Plus a plain healthy
+// responder, for tests that need one on an address of their choosing.
+// Runs on its own asio thread; stops and joins in the destructor.
+
+#include <memory>
+#include <string>
+
+namespace promise::test {
+
+class FaultServer {
+ public:
+  enum class Behaviour { silent, trickle, endless, healthy };
+
+  // Listens on address ("127.0.0.1", "::1"); port 0 picks a free one.
+  explicit FaultServer(Behaviour behaviour, const std::string& address = "127.0.0.1", int port = 0);
+  ~FaultServer();
+  FaultServer(const FaultServer&) = delete;
+  FaultServer& operator=(const FaultServer&) = delete;
+
+  int port() const;
+  std::string url(const std::string& path = "/") const;  // http://address:port/path
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace promise::test
