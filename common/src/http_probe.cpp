@@ -250,6 +250,7 @@ void declare_http_options(CLI::App& app, HttpOptions& o) {
                  "WARNING when the server certificate expires within this many days "
                  "(CRITICAL once expired)")
       ->check(CLI::Range(1, 3650))
+      ->default_str("off")
       ->group(group);
   app.add_option("--max-body", o.max_body,
                  "Bytes of the body read at most; reading stops there (default 1 MiB)")

@@ -227,10 +227,15 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   app.config_formatter(std::make_shared<detail::PromiseConfigFormat>());
   app.allow_config_extras(false);
   app.option_defaults()->always_capture_default();
+  // The promise's own options first in --help; the flags every promise has come after.
+  app.set_help_flag();
+  declare(app);
+  CommonOptions common;
+  declare_common(app, common);
+  app.set_help_flag("-h,--help", "Print this help and exit")->group(kCommon);
   app.set_version_flag("--version",
                        std::string(info.name) + " (slapos-native-promises) " + kVersion)
       ->group(kCommon);
-  app.get_help_ptr()->group(kCommon);
   // A --mode copy promise carries its options after its code; read them as a config file.
   const bool embedded = detail::read_embedded_config("/proc/self/exe").has_value();
   app.set_config("--config", embedded ? "/proc/self/exe" : "",
@@ -238,10 +243,6 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
                  "(an installed promise's #! line passes it); the command line wins")
       ->type_name("PATH")
       ->group(kInstantiation);
-
-  CommonOptions common;
-  declare_common(app, common);
-  declare(app);
 
   try {
     app.parse(argc, argv);

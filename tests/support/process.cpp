@@ -1,121 +1,49 @@
 #include "process.hpp"
 
+#include "promise/process.hpp"
+
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 
 namespace promise::test {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-}  // namespace
 
 ProcessResult run_process(const ProcessSpec& spec) {
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv = spec.argv;
-  std::vector<std::string> env = spec.env.value_or(std::vector<std::string>{});
-  auto c_argv = c_strings(argv);
-  auto c_env = c_strings(env);
-  const auto start = Clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    if (spec.merge_stderr) ::dup2(pipe_fds[1], STDERR_FILENO);
-    if (spec.before_exec) spec.before_exec();
-    if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) ::_exit(126);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    if (spec.env) {
-      ::execve(c_argv[0], c_argv.data(), c_env.data());
-    } else {
-      ::execv(c_argv[0], c_argv.data());
-    }
-    const std::string message = std::string("exec ") + c_argv[0] + ": " + std::strerror(errno);
-    [[maybe_unused]] auto ignored = ::write(STDOUT_FILENO, message.data(), message.size());
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);
-  ::close(pipe_fds[1]);
+  ChildSpec child;
+  child.argv = spec.argv;
+  child.env = spec.env;
+  child.cwd = spec.cwd;
+  child.time_limit = spec.time_limit;
+  child.kill_grace = spec.kill_grace;
+  child.sigterm_after = spec.sigterm_after;
+  child.merge_stderr = spec.merge_stderr;
+  child.before_exec = spec.before_exec;
+  child.wait_for_output_eof = false;  // a daemon started by the test may keep the pipe
+  child.kill_leftovers = true;        // nothing of the group may survive the test
+  child.output_limit = std::numeric_limits<std::size_t>::max();
+  ChildResult child_result = run_child(child);
   ProcessResult result;
-  bool terminated = false, killed = false, sigterm_sent = false;
-  Clock::time_point terminated_at;
-  bool open = true;
-  int status = 0;
-  bool reaped = false;
-  while (open || !reaped) {
-    const double elapsed = since(start);
-    if (!sigterm_sent && spec.sigterm_after >= 0 && elapsed >= spec.sigterm_after) {
-      ::kill(-pid, SIGTERM);
-      sigterm_sent = true;
-    }
-    if (!terminated && elapsed >= spec.time_limit) {
-      result.timed_out = true;
-      ::kill(-pid, SIGTERM);
-      terminated = true;
-      terminated_at = Clock::now();
-    }
-    if (terminated && !killed && since(terminated_at) >= spec.kill_grace) {
-      ::kill(-pid, SIGKILL);
-      killed = true;
-    }
-    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
-      reaped = true;
-      result.seconds = since(start);
-    }
-    if (!open) {
-      ::usleep(1000);
-      continue;
-    }
-    pollfd fd{pipe_fds[0], POLLIN, 0};
-    if (::poll(&fd, 1, 5) > 0) {
-      char buffer[8192];
-      const ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
-      if (n > 0) {
-        result.output.append(buffer, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        open = false;
-      }
-    } else if (reaped) {
-      // The child is gone; a grandchild may still hold the pipe. Don't wait for it.
-      open = false;
-    }
+  result.exit_code = child_result.exit_code;
+  result.signal = child_result.signal;
+  result.output = std::move(child_result.output);
+  result.seconds = child_result.seconds;
+  result.timed_out = child_result.timed_out;
+  result.max_rss_kib = child_result.max_rss_kib;
+  if (child_result.start_errno != 0) {
+    result.output += std::string(child_result.start_step) + " " +
+                     (spec.argv.empty() ? "" : spec.argv[0]) + ": " +
+                     std::strerror(child_result.start_errno);
   }
-  ::close(pipe_fds[0]);
-  ::kill(-pid, SIGKILL);  // nothing of the group may survive the test
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
 }
 
@@ -131,21 +59,9 @@ std::vector<std::string> clean_environment() {
 }
 
 bool is_utf8(const std::string& text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = c < 0x80             ? 1
-                    : (c & 0xE0) == 0xC0 ? 2
-                    : (c & 0xF0) == 0xE0 ? 3
-                    : (c & 0xF8) == 0xF0 ? 4
-                                         : 0;
-    if (n == 0 || i + n > text.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n;
-  }
-  return true;
+  Utf8Validator validator;
+  validator.feed(text);
+  return !validator.finish().has_value();
 }
 
 namespace {

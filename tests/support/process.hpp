@@ -1,7 +1,9 @@
 #pragma once
 // Runs a program the way slapgrid runs a promise: its own process group, stdout and stderr
 // merged into one pipe, stdin from /dev/null, a chosen cwd and environment, a time limit
-// after which the whole group gets SIGTERM and, a grace later, SIGKILL.
+// after which the whole group gets SIGTERM and, a grace later, SIGKILL. Built on
+// promise::process (the engine of slapos-promise), reading until the child exits rather than
+// until every holder of the pipe closes it, and killing what is left of the group at the end.
 
 #include <functional>
 #include <optional>
@@ -27,6 +29,7 @@ struct ProcessResult {
   std::string output;
   double seconds = 0;
   bool timed_out = false;
+  long max_rss_kib = 0;  // peak resident memory of the process (not its children)
 };
 
 ProcessResult run_process(const ProcessSpec& spec);
