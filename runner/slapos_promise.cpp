@@ -51,9 +51,9 @@ struct Options {
 void declare_run(CLI::App& run, Options& options) {
   run.add_option("DIR", options.dirs, "Promise directories, each <partition>/etc/promise")
       ->capture_default_str();
+  // No captured default: the number of cores of the build machine would end up in the man page.
   run.add_option("-j,--jobs", options.jobs, "Promises run at once (default: the number of cores)")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
+      ->check(CLI::Range(1, 1024));
   run.add_option("--timeout", options.timeout,
                  "Time limit of each promise in seconds, slapgrid's promise_timeout; then "
                  "SIGTERM, and SIGKILL of its whole process tree 1 s later")
