@@ -285,13 +285,7 @@ TEST(HttpFaults, BlackholedIpv6AddressDoesNotFailAHealthyIpv4One) {
 
 TEST(HttpFaults, StalledDnsServerCannotStretchTheDeadline) {
   if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
-  TempDir dir;
-  std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n";
-  std::ofstream(dir / "hosts") << "127.0.0.1 localhost\n";
-  ProcessSpec spec;
-  spec.argv = {kUrl, "--url", "http://stalled.example/", "--timeout", "1"};
-  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", dir / "resolv.conf", true); };
-  auto result = run_process(spec);
+  auto result = run_with_stalled_dns({kUrl, "--url", "http://stalled.example/", "--timeout", "1"});
   expect_line(
       result, 2,
       "CRITICAL: http://stalled.example/ timed out after 1.00 s while resolving the host name");

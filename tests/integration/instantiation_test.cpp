@@ -17,13 +17,6 @@ namespace fs = std::filesystem;
 const std::string kSocket = binary("check_socket_listening");
 const std::string kPort = binary("check_port_listening");
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 // A partition as slapgrid sees it: etc/promise inside.
 struct Partition {
   TempDir dir;
@@ -138,7 +131,7 @@ TEST(Instantiation, ScriptModeIsATextFileNamingTheBinary) {
   ASSERT_EQ(install({kSocket, "--install", partition.promise("p"), "--host", "::1", "--port", "80"})
                 .exit_code,
             0);
-  const std::string content = read(partition.promise("p"));
+  const std::string content = read_file(partition.promise("p"));
   EXPECT_EQ(content.rfind("#!" + fs::canonical(kSocket).string() + " --config\n", 0), 0u)
       << content;
   EXPECT_NE(content.find("\nhost = \"::1\"\nport = \"80\"\n"), std::string::npos) << content;

@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 const std::string kRunner = binary("slapos-promise");
 const std::string kSocket = binary("check_socket_listening");
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -213,7 +206,7 @@ struct Partition {
   // Every process the scripts started is gone: not running, not even a zombie.
   void expect_no_survivor() const {
     for (const auto& name : pid_files()) {
-      const std::string text = read(dir / name);
+      const std::string text = read_file(dir / name);
       ASSERT_FALSE(text.empty()) << name << " was not written: the script did not run";
       const pid_t pid = std::stoi(text);
       EXPECT_TRUE(::kill(pid, 0) != 0 && errno == ESRCH) << name << ": " << pid << " survived";
@@ -366,7 +359,7 @@ TEST(SlaposPromiseRun, JsonIsOneStatusObjectALineAndWriteResultsWritesThem) {
     const std::string name = entry.path().filename().string();
     ASSERT_TRUE(name.size() > 12 && name.ends_with(".status.json")) << name;
     const std::string title = name.substr(0, name.size() - 12);
-    EXPECT_EQ(read(entry.path()), line_by_title[title]) << name;
+    EXPECT_EQ(read_file(entry.path()), line_by_title[title]) << name;
   }
   EXPECT_EQ(files, 9u);
   EXPECT_FALSE(fs::exists(results + "/notes.status.json"));

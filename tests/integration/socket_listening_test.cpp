@@ -105,13 +105,8 @@ TEST(SocketListening, UnresolvableNameIsCritical) {
 
 TEST(SocketListening, StalledDnsServerCannotStretchTheDeadline) {
   if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
-  TempDir dir;
-  std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n";
-  std::ofstream(dir / "hosts") << "127.0.0.1 localhost\n";
-  ProcessSpec spec;
-  spec.argv = {kSocket, "--host", "stalled.example", "--port", "80", "--timeout", "1"};
-  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", dir / "resolv.conf", true); };
-  auto result = run_process(spec);
+  auto result = run_with_stalled_dns(
+      {kSocket, "--host", "stalled.example", "--port", "80", "--timeout", "1"});
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("resolving stalled.example did not finish"), std::string::npos)
       << result.output;

@@ -13,7 +13,9 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 namespace promise::test {
@@ -56,6 +58,23 @@ ProcessResult run(const std::vector<std::string>& argv, double time_limit) {
 
 std::vector<std::string> clean_environment() {
   return {"PATH=/usr/bin:/bin", "HOME=/nonexistent", "PYTHONNOUSERSITE=true"};
+}
+
+ProcessResult run_with_stalled_dns(const std::vector<std::string>& argv) {
+  TempDir dir;
+  std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n";
+  std::ofstream(dir / "hosts") << "127.0.0.1 localhost\n";
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", dir / "resolv.conf", true); };
+  return run_process(spec);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 bool is_utf8(const std::string& text) {

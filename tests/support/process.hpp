@@ -42,11 +42,18 @@ void enter_private_namespaces(const std::string& hosts_file, const std::string& 
                               bool dns_blackhole);
 bool namespaces_available();
 
+// Runs argv where the only DNS server swallows every query (timeout:5 attempts:2, so the
+// resolver alone would wait 10 s) and /etc/hosts knows only localhost.
+ProcessResult run_with_stalled_dns(const std::vector<std::string>& argv);
+
 // Convenience: argv, inherited environment, merged output.
 ProcessResult run(const std::vector<std::string>& argv, double time_limit = 30);
 
 // The environment slapgrid's runpromises mode gives a promise (SLAPOS.md 2.3): nearly empty.
 std::vector<std::string> clean_environment();
+
+// The whole content of a file ("" if it cannot be read).
+std::string read_file(const std::string& path);
 
 // True when the text is valid UTF-8.
 bool is_utf8(const std::string& text);
