@@ -11,6 +11,8 @@ add_compile_options(-ffunction-sections -fdata-sections)
 function(promise_set_static_link target)
   target_link_options(${target} PRIVATE -Wl,--gc-sections)
   if(PROMISE_STATIC)
-    target_link_options(${target} PRIVATE -static-pie)
+    # Packed relative relocations (DT_RELR): the self-relocation at start-up reads a few KB
+    # instead of ~0.5 MB of relocation records, and ASLR stays.
+    target_link_options(${target} PRIVATE -static-pie -Wl,-z,pack-relative-relocs)
   endif()
 endfunction()

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -80,22 +81,22 @@ const CLI::Validator& readable_file() {
 }
 
 namespace {
-const char* const kSecretTag = "secret";
+// The options declared secret in this process. CLI11 2.1 offers no tag on an option, and
+// looking one up through a named validator throws for every other option: on every run.
+std::vector<const CLI::Option*>& secret_options() {
+  static std::vector<const CLI::Option*> options;
+  return options;
 }
+}  // namespace
 
 CLI::Option* secret(CLI::Option* option) {
-  // A validator that accepts everything and shows nothing in --help; its name is the tag.
-  option->check(CLI::Validator([](std::string&) { return std::string{}; }, "", kSecretTag));
+  secret_options().push_back(option);
   return option;
 }
 
 bool is_secret(const CLI::Option* option) {
-  try {
-    // get_validator is not const in CLI11 2.1, but only reads.
-    return const_cast<CLI::Option*>(option)->get_validator(kSecretTag) != nullptr;
-  } catch (const CLI::OptionNotFound&) {
-    return false;
-  }
+  const auto& options = secret_options();
+  return std::find(options.begin(), options.end(), option) != options.end();
 }
 
 }  // namespace promise
