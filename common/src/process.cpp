@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -146,6 +147,34 @@ enum StartStep : int { kChdir = 1, kExec = 2 };
   report_start_failure(error_fd, kExec, errno);
 }
 
+// The same child as become_child, by posix_spawn: own process group, stdin /dev/null, output
+// into the pipe, no other descriptor, default signal dispositions and an empty mask.
+int spawn(const ChildSpec& spec, char* const* argv, char* const* envp, int output_fd, pid_t& pid) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attributes);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
+  if (spec.merge_stderr) posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGXFSZ);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const int error = ::posix_spawn(&pid, argv[0], &actions, &attributes, argv, envp);
+  posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
+  return error;
+}
+
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));  // exec only reads
@@ -206,25 +235,42 @@ class Pool {
     const auto argv = c_strings(s.argv);
     const auto env = s.env ? c_strings(*s.env) : std::vector<char*>{};
     child->started = Clock::now();
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::close(output[0]);
+    pid_t pid = -1;
+    if (!s.before_exec) {
+      // posix_spawn (clone with a shared address space) costs a fraction of fork() in a big
+      // process: about 2 ms a promise on these machines.
+      const int error = spawn(s, argv.data(), s.env ? env.data() : environ, output[1], pid);
+      ::close(output[1]);
       ::close(errors[0]);
-      become_child(s, argv.data(), s.env ? env.data() : nullptr, output[1], errors[1]);
-    }
-    const int fork_error = errno;
-    ::close(output[1]);
-    ::close(errors[1]);
-    if (pid < 0) {
-      ::close(output[0]);
+      ::close(errors[1]);
+      if (error != 0) {
+        ::close(output[0]);
+        const bool bad_cwd = !s.cwd.empty() && ::access(s.cwd.c_str(), X_OK) != 0;
+        return fail_to_start(index, bad_cwd ? "chdir" : "exec", error);
+      }
+      child->pid = pid;
+      child->result.started = true;
+    } else {
+      pid = ::fork();
+      if (pid == 0) {
+        ::close(output[0]);
+        ::close(errors[0]);
+        become_child(s, argv.data(), s.env ? env.data() : nullptr, output[1], errors[1]);
+      }
+      const int fork_error = errno;
+      ::close(output[1]);
+      ::close(errors[1]);
+      if (pid < 0) {
+        ::close(output[0]);
+        ::close(errors[0]);
+        return fail_to_start(index, "fork", fork_error);
+      }
+      ::setpgid(pid, pid);  // also here: a signal to the group must not race the child's call
+      child->pid = pid;
+      child->result.started = true;
+      read_start_failure(errors[0], child->result);
       ::close(errors[0]);
-      return fail_to_start(index, "fork", fork_error);
     }
-    ::setpgid(pid, pid);  // also here: a signal to the group must not race the child's own call
-    child->pid = pid;
-    child->result.started = true;
-    read_start_failure(errors[0], child->result);
-    ::close(errors[0]);
     child->output_fd = output[0];
     ::fcntl(output[0], F_SETFL, ::fcntl(output[0], F_GETFL) | O_NONBLOCK);
     struct stat info {};
