@@ -123,6 +123,15 @@ TEST_F(Http, TlsIsNotVerifiedByDefaultAsInSlapos) {
   }
 }
 
+// A plain-http check skips OpenSSL's name tables and error strings; a redirect to https://
+// must still work (unverified, the SlapOS default).
+TEST_F(Http, PlainHttpRedirectedToHttpsStillWorks) {
+  FaultServer redirect(FaultServer::Behaviour::redirect, "127.0.0.1", 0,
+                       https(nginx().https_expired_port(), "/204"));
+  expect_line(run({kUrl, "--url", redirect.url(), "--http-code", "204"}), 0,
+              "OK: " + redirect.url() + " returned 204 after 1 redirect(s)");
+}
+
 TEST_F(Http, VerifiedTlsNamesWhatIsWrong) {
   expect_line(run({kUrl, "--url", https(nginx().https_port()), "--ca-cert-file", ca()}), 0, "OK:");
   auto expired = run({kUrl, "--url", https(nginx().https_expired_port()), "--ca-cert-file", ca()});

@@ -23,8 +23,10 @@ constexpr std::string_view kEndlessHeaders =
 // One accepted connection, kept alive by its own callbacks.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, FaultServer::Behaviour behaviour)
+  Session(tcp::socket socket, FaultServer::Behaviour behaviour, const std::string& location)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), behaviour_(behaviour) {
+    redirect_ = "HTTP/1.1 301 Moved Permanently\r\nLocation: " + location +
+                "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     chunk_ = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";  // 64 KiB chunks
   }
 
@@ -43,6 +45,10 @@ class Session : public std::enable_shared_from_this<Session> {
     switch (behaviour_) {
       case FaultServer::Behaviour::silent:
         start();
+        return;
+      case FaultServer::Behaviour::redirect:
+        asio::async_write(socket_, asio::buffer(redirect_),
+                          [self](std::error_code, std::size_t) {});
         return;
       case FaultServer::Behaviour::healthy:
         asio::async_write(socket_, asio::buffer(kHealthyResponse),
@@ -87,13 +93,15 @@ class Session : public std::enable_shared_from_this<Session> {
   FaultServer::Behaviour behaviour_;
   std::array<char, 4096> request_{};
   std::string chunk_;
+  std::string redirect_;
 };
 
 }  // namespace
 
 struct FaultServer::Impl {
-  Impl(Behaviour b, const std::string& address, int port)
+  Impl(Behaviour b, const std::string& address, int port, const std::string& to)
       : behaviour(b),
+        location(to),
         acceptor(io,
                  tcp::endpoint(asio::ip::make_address(address), static_cast<unsigned short>(port))),
         host(address) {
@@ -107,20 +115,22 @@ struct FaultServer::Impl {
   void accept() {
     acceptor.async_accept([this](std::error_code error, tcp::socket socket) {
       if (error) return;
-      std::make_shared<Session>(std::move(socket), behaviour)->start();
+      std::make_shared<Session>(std::move(socket), behaviour, location)->start();
       accept();
     });
   }
 
   Behaviour behaviour;
+  std::string location;
   asio::io_context io;
   tcp::acceptor acceptor;
   std::string host;
   std::thread thread;
 };
 
-FaultServer::FaultServer(Behaviour behaviour, const std::string& address, int port)
-    : impl_(std::make_unique<Impl>(behaviour, address, port)) {}
+FaultServer::FaultServer(Behaviour behaviour, const std::string& address, int port,
+                         const std::string& location)
+    : impl_(std::make_unique<Impl>(behaviour, address, port, location)) {}
 
 FaultServer::~FaultServer() = default;
 

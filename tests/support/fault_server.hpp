@@ -12,10 +12,12 @@ namespace promise::test {
 
 class FaultServer {
  public:
-  enum class Behaviour { silent, trickle, endless, healthy };
+  // redirect: 301 to the location given to the constructor.
+  enum class Behaviour { silent, trickle, endless, healthy, redirect };
 
   // Listens on address ("127.0.0.1", "::1"); port 0 picks a free one.
-  explicit FaultServer(Behaviour behaviour, const std::string& address = "127.0.0.1", int port = 0);
+  explicit FaultServer(Behaviour behaviour, const std::string& address = "127.0.0.1", int port = 0,
+                       const std::string& location = "");
   ~FaultServer();
   FaultServer(const FaultServer&) = delete;
   FaultServer& operator=(const FaultServer&) = delete;
