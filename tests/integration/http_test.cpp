@@ -11,6 +11,7 @@
 #include "listeners.hpp"
 #include "nginx_server.hpp"
 #include "process.hpp"
+#include "status_line.hpp"
 
 namespace promise::test {
 namespace {
@@ -38,13 +39,6 @@ class Http : public ::testing::Test {
  private:
   static inline NginxServer* nginx_ = nullptr;
 };
-
-void expect_line(const ProcessResult& result, int exit_code, const std::string& starts_with) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output.rfind(starts_with, 0), 0u) << result.output;
-  EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
-  EXPECT_TRUE(is_utf8(result.output));
-}
 
 // With -v the log lines come first (stderr is merged); the status line is the last one.
 std::string last_line(const std::string& output) {
@@ -337,14 +331,7 @@ TEST_P(HttpInstall, BakedTlsAndAuthOptionsRunAndNeverShowThePassword) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, HttpInstall, ::testing::Values("script", "copy"));
 
-struct BadHttpInput {
-  std::string name;
-  std::vector<std::string> args;
-  std::string mentions;
-  friend void PrintTo(const BadHttpInput& input, std::ostream* out) { *out << input.name; }
-};
-
-class BadHttpInputTest : public ::testing::TestWithParam<BadHttpInput> {};
+class BadHttpInputTest : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadHttpInputTest, IsUnknownWithAOneLineReason) {
   auto result = run(GetParam().args);
@@ -355,32 +342,32 @@ TEST_P(BadHttpInputTest, IsUnknownWithAOneLineReason) {
 INSTANTIATE_TEST_SUITE_P(
     Http, BadHttpInputTest,
     ::testing::Values(
-        BadHttpInput{"NoUrl", {kUrl}, "--url is required"},
-        BadHttpInput{"FtpUrl", {kUrl, "--url", "ftp://h/"}, "only http:// and https://"},
-        BadHttpInput{"BrokenUrl", {kUrl, "--url", "http://[::1/"}, "is not a valid URL"},
-        BadHttpInput{
+        BadInput{"NoUrl", {kUrl}, "--url is required"},
+        BadInput{"FtpUrl", {kUrl, "--url", "ftp://h/"}, "only http:// and https://"},
+        BadInput{"BrokenUrl", {kUrl, "--url", "http://[::1/"}, "is not a valid URL"},
+        BadInput{
             "CodeOutOfRange", {kUrl, "--url", "http://h/", "--http-code", "99"}, "--http-code"},
-        BadHttpInput{
+        BadInput{
             "CodeNotANumber", {kUrl, "--url", "http://h/", "--http-code", "ok"}, "--http-code"},
-        BadHttpInput{"CertWithoutKey",
-                     {kUrl, "--url", "http://h/", "--cert-file", "/etc/hostname"},
-                     "--key-file"},
-        BadHttpInput{
+        BadInput{"CertWithoutKey",
+                 {kUrl, "--url", "http://h/", "--cert-file", "/etc/hostname"},
+                 "--key-file"},
+        BadInput{
             "PasswordWithoutUser", {kUrl, "--url", "http://h/", "--password", "x"}, "--username"},
-        BadHttpInput{"MissingCaFile",
-                     {kUrl, "--url", "http://h/", "--ca-cert-file", "/nonexistent.pem"},
-                     "/nonexistent.pem"},
-        BadHttpInput{"BadHeader", {kUrl, "--url", "http://h/", "--header", "no colon"}, "--header"},
-        BadHttpInput{"BadMethod", {kUrl, "--url", "http://h/", "--method", "POST"}, "--method"},
-        BadHttpInput{"BadRegex",
-                     {kContent, "--url", "http://h/", "--regex", "(unclosed"},
-                     "not a valid regular expression"},
-        BadHttpInput{"MatchAndRegex",
-                     {kContent, "--url", "http://h/", "--match", "a", "--regex", "b"},
-                     "excludes"},
-        BadHttpInput{
+        BadInput{"MissingCaFile",
+                 {kUrl, "--url", "http://h/", "--ca-cert-file", "/nonexistent.pem"},
+                 "/nonexistent.pem"},
+        BadInput{"BadHeader", {kUrl, "--url", "http://h/", "--header", "no colon"}, "--header"},
+        BadInput{"BadMethod", {kUrl, "--url", "http://h/", "--method", "POST"}, "--method"},
+        BadInput{"BadRegex",
+                 {kContent, "--url", "http://h/", "--regex", "(unclosed"},
+                 "not a valid regular expression"},
+        BadInput{"MatchAndRegex",
+                 {kContent, "--url", "http://h/", "--match", "a", "--regex", "b"},
+                 "excludes"},
+        BadInput{
             "SecretUrlInError", {kUrl, "--url", "http://bob:hunter2@[::1/"}, "http://***@[::1/"}),
-    [](const ::testing::TestParamInfo<BadHttpInput>& param_info) { return param_info.param.name; });
+    bad_input_name);
 
 }  // namespace
 }  // namespace promise::test

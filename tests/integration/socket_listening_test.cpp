@@ -6,6 +6,7 @@
 #include "limits.hpp"
 #include "listeners.hpp"
 #include "process.hpp"
+#include "status_line.hpp"
 
 namespace promise::test {
 namespace {
@@ -17,20 +18,12 @@ ProcessResult check(std::vector<std::string> args, double time_limit = 30) {
   return run(args, time_limit);
 }
 
-// Every status line: one line, the state word first, short, valid UTF-8.
-void expect_status_line(const ProcessResult& result, const std::string& state) {
-  EXPECT_EQ(result.output.rfind(state + ": ", 0), 0u) << result.output;
-  EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
-  EXPECT_LE(result.output.size(), 1001u);
-  EXPECT_TRUE(is_utf8(result.output));
-}
-
 TEST(SocketListening, TcpIpv4Listening) {
   auto listener = Listener::tcp("127.0.0.1");
   const auto port = std::to_string(listener.port());
   auto result = check({kSocket, "--host", "127.0.0.1", "--port", port});
   EXPECT_EQ(result.exit_code, 0);
-  expect_status_line(result, "OK");
+  expect_status_line(result, "OK: ");
   EXPECT_NE(result.output.find("127.0.0.1:" + port + " is listening"), std::string::npos);
 }
 
@@ -64,7 +57,7 @@ TEST(SocketListening, MissingUnixSocketIsCritical) {
   TempDir dir;
   auto result = check({kSocket, "--pathname", dir / "absent.sock"});
   EXPECT_EQ(result.exit_code, 2);
-  expect_status_line(result, "CRITICAL");
+  expect_status_line(result, "CRITICAL: ");
   EXPECT_NE(result.output.find("no such file"), std::string::npos) << result.output;
 
   result = check({kSocket, "--abstract", "promise-test-nobody-" + std::to_string(::getpid())});
@@ -78,7 +71,7 @@ TEST(SocketListening, RefusedPortIsCriticalAndNamesTheCause) {
                            std::vector<std::string>{kPort, "--hostname", "::1", "--port", port}}) {
     auto result = check(args);
     EXPECT_EQ(result.exit_code, 2);
-    expect_status_line(result, "CRITICAL");
+    expect_status_line(result, "CRITICAL: ");
     EXPECT_NE(result.output.find("is not listening: connection refused"), std::string::npos)
         << result.output;
   }
@@ -89,7 +82,7 @@ TEST(SocketListening, UnansweredHandshakeEndsAtTheDeadline) {
   auto result = check({kSocket, "--host", "127.0.0.1", "--port", std::to_string(blackhole.port()),
                        "--timeout", "1"});
   EXPECT_EQ(result.exit_code, 2);
-  expect_status_line(result, "CRITICAL");
+  expect_status_line(result, "CRITICAL: ");
   EXPECT_NE(result.output.find("no answer within 1"), std::string::npos) << result.output;
   EXPECT_GE(result.seconds, 0.9);
   EXPECT_LT(result.seconds, 1 + kTimeMargin);  // the deadline holds
@@ -98,7 +91,7 @@ TEST(SocketListening, UnansweredHandshakeEndsAtTheDeadline) {
 TEST(SocketListening, UnresolvableNameIsCritical) {
   auto result = check({kSocket, "--host", "nosuchhost.invalid", "--port", "80", "--timeout", "3"});
   EXPECT_EQ(result.exit_code, 2);
-  expect_status_line(result, "CRITICAL");
+  expect_status_line(result, "CRITICAL: ");
   EXPECT_NE(result.output.find("resolv"), std::string::npos) << result.output;
   EXPECT_LT(result.seconds, 3 + kTimeMargin);
 }
@@ -183,20 +176,11 @@ TEST(SocketListening, VerboseLogsStepsOnStderrOnly) {
 }
 
 // Bad input: always UNKNOWN (3), one line naming the problem, never a crash.
-struct BadInput {
-  std::string name;
-  std::vector<std::string> args;
-  std::string mentions;
-  friend void PrintTo(const BadInput& input, std::ostream* out) { *out << input.name; }
-};
-
 class BadInputTest : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadInputTest, IsUnknownWithAOneLineReason) {
-  auto args = GetParam().args;
-  auto result = check(args);
-  EXPECT_EQ(result.exit_code, 3) << result.output;
-  expect_status_line(result, "UNKNOWN");
+  auto result = check(GetParam().args);
+  expect_line(result, 3, "UNKNOWN: ");
   EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
 }
 
@@ -241,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "longer than a UNIX socket"},
         BadInput{"PortListeningWithoutPort", {kPort, "--hostname", "127.0.0.1"}, "--port"},
         BadInput{"PortListeningWithoutHostname", {kPort, "--port", "80"}, "--hostname"}),
-    [](const ::testing::TestParamInfo<BadInput>& param_info) { return param_info.param.name; });
+    bad_input_name);
 
 }  // namespace
 }  // namespace promise::test

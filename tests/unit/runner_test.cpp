@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "limits.hpp"
+#include "process.hpp"
 #include "promise/main.hpp"
 
 namespace promise {
@@ -120,6 +122,33 @@ TEST(Runner, CheckSeesTheDeadline) {
                                                         : Outcome::critical("wrong budget");
   });
   EXPECT_EQ(result.output, "OK: budget 2.5\n");
+}
+
+// Reports the budget the check was given, in ms.
+Outcome report_budget(const Context& context) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(context.deadline.budget());
+  return Outcome::ok("budget " + std::to_string(ms.count()) + " ms");
+}
+
+TEST(Runner, TimeoutFileGivesTheTimeoutUnlessTimeoutIsGiven) {
+  test::TempDir dir;
+  const std::string file = dir / "promise_timeout";
+  std::ofstream(file) << "2.5\n";
+  EXPECT_EQ(run_child({"--name", "x", "--timeout-file", file}, report_budget).output,
+            "OK: budget 2500 ms\n");
+  EXPECT_EQ(
+      run_child({"--name", "x", "--timeout-file", file, "--timeout", "4"}, report_budget).output,
+      "OK: budget 4000 ms\n");
+  // slapgrid kills at 20 s: a file saying 25 (or 20) gives 19 s, so the promise can report.
+  std::ofstream(file) << "25\n";
+  EXPECT_EQ(run_child({"--name", "x", "--timeout-file", file}, report_budget).output,
+            "OK: budget 19000 ms\n");
+  // Junk, or no file at all, as the cookbook's script: the default.
+  std::ofstream(file) << "twenty\n";
+  EXPECT_EQ(run_child({"--name", "x", "--timeout-file", file}, report_budget).output,
+            "OK: budget 10000 ms\n");
+  EXPECT_EQ(run_child({"--name", "x", "--timeout-file", dir / "absent"}, report_budget).output,
+            "OK: budget 10000 ms\n");
 }
 
 TEST(Runner, HelpAndVersionExitZero) {
