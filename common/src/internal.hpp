@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -23,6 +24,35 @@ std::string render(const Outcome& outcome, Format format, double elapsed_seconds
 // JSON string literal with quotes, escaping everything a JSON parser requires.
 std::string json_string(std::string_view text);
 
+// ---- fatal signals and the one status line (signals.cpp) ---------------------------------
+
+// Exactly one writer gets the status line: the first to claim it.
+class LineClaim {
+ public:
+  bool claim() { return !claimed_.exchange(true, std::memory_order_acq_rel); }
+
+ private:
+  std::atomic<bool> claimed_{false};
+};
+
+// Blocks SIGALRM, SIGTERM, SIGINT and SIGHUP in the calling thread, hence in every thread
+// started after it, and starts the one thread that takes them; ignores SIGPIPE. The runner
+// calls it first thing, on the main thread. A child process must reset its signal mask
+// (promise::process does).
+void start_signal_thread();
+
+// What the signal thread writes: CRITICAL in this format, naming the deadline and the phase.
+void prepare_signal_texts(Format format, double timeout_seconds);
+
+// SIGALRM in `seconds`: the backstop that ends the run whatever a syscall does.
+void arm_backstop(double seconds);
+void disarm_backstop();
+
+// Every path that writes the final output claims the line first (and disarms the backstop).
+// If a signal claimed it first, its line is being written and the process is ending: then
+// this never returns.
+void claim_status_line_or_wait();
+
 // ---- baked-in configuration ------------------------------------------------------------
 
 // Reads our configuration format: `name = "value"` lines (one line per value of a repeated
@@ -39,6 +69,11 @@ class PromiseConfigFormat : public CLI::Config {
 // `name = "value"` line per value; secret values shown as *** when mask_secrets is set.
 // Throws CLI::ValidationError for a value the format cannot hold (a newline).
 std::string render_config(const CLI::App& app, bool mask_secret_values);
+
+// At most max_bytes of a regular file, read without ever blocking on a FIFO or a device (which
+// are refused); nothing, with the reason in why, if it cannot be read.
+std::optional<std::string> read_regular_file(const std::string& path, std::size_t max_bytes,
+                                             std::string& why);
 
 // The configuration embedded in a --mode copy executable, if the file at path has one.
 std::optional<std::string> read_embedded_config(const std::string& path);

@@ -8,8 +8,17 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace promise {
+namespace {
+constexpr double kMinSeconds = 0.001;  // less cannot even start a check
+constexpr double kMaxSeconds = 86400;
+}  // namespace
+
+std::string quoted_value(std::string_view value) {
+  return "'" + untrusted(value) + "'";
+}
 
 const CLI::Validator& port_number() {
   static const CLI::Validator validator(
@@ -50,18 +59,29 @@ const CLI::Validator& host_name() {
   return validator;
 }
 
+std::optional<double> parse_seconds(std::string_view text) {
+  double seconds = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(seconds) ||
+      seconds < kMinSeconds || seconds > kMaxSeconds) {
+    return std::nullopt;
+  }
+  return seconds;
+}
+
 const CLI::Validator& positive_seconds() {
   static const CLI::Validator validator(
       [](std::string& value) -> std::string {
+        if (parse_seconds(value)) return {};
         double seconds = 0;
         const auto* end = value.data() + value.size();
         auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
-        if (value.empty() || ec != std::errc() || ptr != end || !std::isfinite(seconds) ||
-            seconds <= 0) {
-          return "'" + value + "' is not a positive number of seconds";
+        if (!value.empty() && ec == std::errc() && ptr == end && std::isfinite(seconds)) {
+          if (seconds > kMaxSeconds) return quoted_value(value) + " seconds is more than a day";
+          if (seconds > 0) return quoted_value(value) + " seconds is less than a millisecond";
         }
-        if (seconds > 86400) return "'" + value + "' seconds is more than a day";
-        return {};
+        return quoted_value(value) + " is not a positive number of seconds";
       },
       "SECONDS", "seconds");
   return validator;

@@ -4,14 +4,9 @@
 #include "promise/text.hpp"
 #include "promise/version.hpp"
 
-#include <signal.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <optional>
 
 namespace promise {
@@ -21,6 +16,7 @@ constexpr const char* kCommon = "Common options";
 constexpr const char* kInstantiation = "Instantiation";
 // slapgrid's promise_timeout: past it, the promise is killed and reported as timed out.
 constexpr double kSlapgridLimitSeconds = 20;
+constexpr double kDefaultTimeoutSeconds = 10;
 // The check reports its own timeout at the deadline; the backstop fires only if it cannot.
 constexpr double kBackstopGraceSeconds = 0.05;
 
@@ -33,85 +29,16 @@ void write_all(int fd, std::string_view text) {
   }
 }
 
-// ---- backstop and signals ----------------------------------------------------------------
-// Whatever a syscall or a peer does, the run ends: SIGALRM at the deadline (plus a grace),
-// SIGTERM from slapgrid, or ^C. The handler writes a prepared line and _exits: only
-// async-signal-safe calls, no allocation.
-
-struct SignalTexts {
-  char deadline[256];
-  char terminated[256];
-  char interrupted[256];
-  char suffix[8];
-};
-SignalTexts g_texts;
-
-void prepare_signal_texts(detail::Format format, double timeout) {
-  const char* prefix = "CRITICAL: ";
-  const char* suffix = "\n";
-  if (format == detail::Format::nagios) prefix = "CRITICAL - ";
-  if (format == detail::Format::json) {
-    prefix = "{\"state\":\"CRITICAL\",\"exit_code\":2,\"message\":\"";
-    suffix = "\"}\n";
-  }
-  std::snprintf(g_texts.deadline, sizeof g_texts.deadline, "%sdeadline of %g s exceeded while ",
-                prefix, timeout);
-  std::snprintf(g_texts.terminated, sizeof g_texts.terminated, "%sterminated by SIGTERM while ",
-                prefix);
-  std::snprintf(g_texts.interrupted, sizeof g_texts.interrupted, "%sinterrupted while ", prefix);
-  std::snprintf(g_texts.suffix, sizeof g_texts.suffix, "%s", suffix);
-}
-
-void write_signal_safe(const char* text) {
-  std::size_t length = std::strlen(text);
-  while (length > 0) {
-    const ssize_t n = ::write(STDOUT_FILENO, text, length);
-    if (n <= 0) return;
-    text += n;
-    length -= static_cast<std::size_t>(n);
-  }
-}
-
-extern "C" void on_fatal_signal(int signal_number) {
-  write_signal_safe(signal_number == SIGALRM   ? g_texts.deadline
-                    : signal_number == SIGTERM ? g_texts.terminated
-                                               : g_texts.interrupted);
-  write_signal_safe(current_phase());
-  write_signal_safe(g_texts.suffix);
-  ::_exit(exit_code(State::critical));
-}
-
-void install_signal_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_fatal_signal;
-  sigfillset(&action.sa_mask);  // one handler at a time
-  for (int signal_number : {SIGALRM, SIGTERM, SIGINT, SIGHUP}) {
-    ::sigaction(signal_number, &action, nullptr);
-  }
-  ::signal(SIGPIPE, SIG_IGN);  // a closed peer is an error to report, not a reason to die
-}
-
-void arm_backstop(double seconds) {
-  itimerval timer{};
-  const double whole = std::floor(seconds);
-  timer.it_value.tv_sec = static_cast<time_t>(whole);
-  timer.it_value.tv_usec = static_cast<suseconds_t>((seconds - whole) * 1e6);
-  if (timer.it_value.tv_sec == 0 && timer.it_value.tv_usec == 0) timer.it_value.tv_usec = 1;
-  ::setitimer(ITIMER_REAL, &timer, nullptr);
-}
-
-// From here on the run ends by our own hand: no signal may interleave its line with ours.
-void block_fatal_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int signal_number : {SIGALRM, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signal_number);
-  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+// The final output of a run, written once: a signal arriving now writes nothing more.
+void write_final(std::string_view text) {
+  detail::claim_status_line_or_wait();
+  write_all(STDOUT_FILENO, text);
 }
 
 // ---- options ---------------------------------------------------------------------------
 
 struct CommonOptions {
-  double timeout = 10;
+  double timeout = kDefaultTimeoutSeconds;
   std::string timeout_file;
   std::string format = "text";
   int verbosity = 0;
@@ -168,18 +95,40 @@ void declare_common(CLI::App& app, CommonOptions& options) {
       ->group(kInstantiation);
 }
 
-// The timeout from --timeout-file: the seconds it holds, or nothing if it holds none.
+// The timeout from --timeout-file: the seconds on its first line, or nothing if there are none.
+// Only a regular file is read, and only its start: a FIFO, a device or a huge file cannot hold
+// the run before its deadline.
 std::optional<double> read_timeout_file(const std::string& path, const Log& log) {
-  std::ifstream in(path);
-  std::string text;
-  std::getline(in, text);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.pop_back();
-  std::string checked = text;
-  if (!in.fail() && positive_seconds()(checked).empty()) {
-    return std::min(std::stod(text), kSlapgridLimitSeconds - 1);
+  std::string why;
+  const auto text = detail::read_regular_file(path, 64, why);
+  if (!text) {
+    log.step("--timeout-file " + path + ": " + why + ": default timeout kept");
+    return std::nullopt;
   }
+  std::string_view line = std::string_view(*text).substr(0, text->find('\n'));
+  const auto first = line.find_first_not_of(" \t\r");
+  line = first == std::string_view::npos ? std::string_view{} : line.substr(first);
+  line = line.substr(0, line.find_last_not_of(" \t\r") + 1);
+  if (const auto seconds = parse_seconds(line))
+    return std::min(*seconds, kSlapgridLimitSeconds - 1);
   log.step("--timeout-file " + path + " holds no usable number of seconds: default timeout kept");
   return std::nullopt;
+}
+
+// The value of --name on the command line (the last one), before the options are parsed.
+std::optional<std::string_view> argument_value(int argc, char** argv, std::string_view name) {
+  std::optional<std::string_view> value;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (argument == "--") break;
+    if (argument == name && i + 1 < argc) {
+      value = argv[++i];
+    } else if (argument.size() > name.size() && argument.substr(0, name.size()) == name &&
+               argument[name.size()] == '=') {
+      value = argument.substr(name.size() + 1);
+    }
+  }
+  return value;
 }
 
 std::string error_line(const CLI::Error& error) {
@@ -220,8 +169,17 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
                 const std::function<void(CLI::App&)>& declare,
                 const std::function<Outcome(const Context&)>& check) {
   const auto start = Deadline::Clock::now();
-  prepare_signal_texts(detail::Format::text, 0);
-  install_signal_handlers();
+  // Before anything that can block (a promise file or a --timeout-file that is a FIFO, a slow
+  // disk): the signal thread, and the backstop at the --timeout of the command line or the
+  // default.
+  detail::start_signal_thread();
+  set_phase("reading the options");
+  const double early_timeout = parse_seconds(argument_value(argc, argv, "--timeout").value_or(""))
+                                   .value_or(kDefaultTimeoutSeconds);
+  detail::prepare_signal_texts(
+      parse_format(std::string(argument_value(argc, argv, "--format").value_or(""))),
+      early_timeout);
+  detail::arm_backstop(early_timeout + kBackstopGraceSeconds);
 
   CLI::App app{std::string(info.description), std::string(info.name)};
   app.config_formatter(std::make_shared<detail::PromiseConfigFormat>());
@@ -247,10 +205,11 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& success) {
+    detail::claim_status_line_or_wait();
     return app.exit(success);  // --help, --version
   } catch (const CLI::Error& error) {
     Outcome outcome = Outcome::unknown(error_line(error) + " (see --help)");
-    write_all(STDOUT_FILENO, detail::render(outcome, parse_format(common.format), 0));
+    write_final(detail::render(outcome, parse_format(common.format), 0));
     return exit_code(State::unknown);
   }
 
@@ -260,17 +219,17 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   }
   const detail::Format format = parse_format(common.format);
   auto finish = [&](const Outcome& outcome) {
-    block_fatal_signals();
     const double elapsed = seconds(Deadline::Clock::now() - start);
-    write_all(STDOUT_FILENO, detail::render(outcome, format, elapsed));
+    write_final(detail::render(outcome, format, elapsed));
     return exit_code(outcome.state);
   };
 
   if (common.show_config) {
-    write_all(STDOUT_FILENO, show_config(app, info, embedded));
+    write_final(show_config(app, info, embedded));
     return 0;
   }
   if (!common.install_path.empty()) {
+    detail::disarm_backstop();  // buildout runs --install, with no 20 s limit to beat
     if (common.timeout >= kSlapgridLimitSeconds) {
       return finish(Outcome::unknown(
           "--timeout " + app.get_option("--timeout")->as<std::string>() +
@@ -282,7 +241,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
           common.install_path,
           common.mode == "copy" ? detail::InstallMode::copy : detail::InstallMode::script,
           std::string(info.name), detail::render_config(app, false)};
-      write_all(STDOUT_FILENO, detail::install(request) + "\n");
+      write_final(detail::install(request) + "\n");
       return 0;
     } catch (const std::exception& error) {
       return finish(Outcome::unknown(std::string("--install: ") + error.what()));
@@ -297,8 +256,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   }
   const Deadline deadline(std::chrono::duration_cast<Deadline::Clock::duration>(
       std::chrono::duration<double>(common.timeout)));
-  prepare_signal_texts(format, common.timeout);
-  arm_backstop(common.timeout + kBackstopGraceSeconds);
+  detail::prepare_signal_texts(format, common.timeout);
+  detail::arm_backstop(common.timeout + kBackstopGraceSeconds);
   const Context context{deadline, log};
   set_phase("checking");
   Outcome outcome;

@@ -295,6 +295,17 @@ TEST(HttpFaults, StalledDnsServerCannotStretchTheDeadline) {
   EXPECT_LT(result.seconds, 1 + kTimeMargin);  // check_curl: 10 s for a 2 s timeout
 }
 
+// The same with libcurl's resolver thread: one line when the status line waits in a full pipe.
+TEST(HttpFaults, StalledDnsAndAFullOutputPipeGiveOneLine) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
+  for (int round = 0; round < 3; ++round) {
+    auto result = run_with_stalled_dns_into_full_pipe(
+        {kUrl, "--url", "http://stalled.example/", "--timeout", "0.5"}, 0.5 + kTimeMargin + 0.5);
+    expect_line(result, 2,
+                "CRITICAL: http://stalled.example/ timed out after 500 ms while resolving");
+  }
+}
+
 // ---- instantiation with secrets ------------------------------------------------------------
 
 class HttpInstall : public Http, public ::testing::WithParamInterface<std::string> {};

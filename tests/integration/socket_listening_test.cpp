@@ -106,6 +106,19 @@ TEST(SocketListening, StalledDnsServerCannotStretchTheDeadline) {
   EXPECT_LT(result.seconds, 1 + kTimeMargin);  // check_tcp and check_curl take 10 s here
 }
 
+// Reported: the CRITICAL line, then a second one cut short ("CRITICAL: deadline of 0.5 s
+// exceeded while"): the backstop fired on the resolver thread while the main thread's line
+// waited for room in a full pipe. One line, whoever is writing when the timer fires.
+TEST(SocketListening, StalledDnsAndAFullOutputPipeGiveOneLine) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
+  for (int round = 0; round < 3; ++round) {
+    auto result = run_with_stalled_dns_into_full_pipe(
+        {kSocket, "--host", "stalled.example", "--port", "80", "--timeout", "0.5"},
+        0.5 + kTimeMargin + 0.5);
+    expect_line(result, 2, "CRITICAL: stalled.example:80 is not listening: resolving");
+  }
+}
+
 TEST(SocketListening, HappyEyeballsSurvivesABlackholedIpv6Address) {
   if (!namespaces_available()) GTEST_SKIP() << "user/mount namespaces are not available";
   // dual.test has ::1 (SYNs dropped) and 127.0.0.1 (healthy), the order a resolver prefers.

@@ -5,18 +5,23 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace promise::test {
 
@@ -56,6 +61,78 @@ ProcessResult run(const std::vector<std::string>& argv, double time_limit) {
   return run_process(spec);
 }
 
+std::size_t fill_pipe(int write_fd) {
+  const int flags = ::fcntl(write_fd, F_GETFL);
+  ::fcntl(write_fd, F_SETFL, flags | O_NONBLOCK);
+  const std::string chunk(4096, '.');
+  std::size_t held = 0;
+  for (;;) {
+    const ssize_t n = ::write(write_fd, chunk.data(), chunk.size());
+    if (n > 0) {
+      held += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;  // EAGAIN: less room than a chunk (pipe writes up to PIPE_BUF are all or nothing)
+  }
+  while (::write(write_fd, ".", 1) == 1) ++held;
+  ::fcntl(write_fd, F_SETFL, flags);
+  return held;
+}
+
+ProcessResult run_with_full_output_pipe(const ProcessSpec& spec, double drain_after) {
+  using Clock = std::chrono::steady_clock;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  const std::size_t filler = fill_pipe(fds[1]);
+  std::vector<std::string> args = spec.argv;
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const auto start = Clock::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    if (spec.before_exec) spec.before_exec();
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::dup2(fds[1], STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  bool sent = false;
+  while (elapsed() < drain_after) {
+    if (!sent && spec.sigterm_after >= 0 && elapsed() >= spec.sigterm_after) {
+      ::kill(pid, SIGTERM);
+      sent = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::string output;
+  for (;;) {
+    pollfd ready{fds[0], POLLIN, 0};
+    if (::poll(&ready, 1, 100) == 0) {
+      if (elapsed() > spec.time_limit) ::kill(-pid, SIGKILL);
+      continue;
+    }
+    char buffer[65536];
+    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // every writer is gone
+    output.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ProcessResult result;
+  result.seconds = elapsed();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  result.output = output.substr(std::min(filler, output.size()));
+  return result;
+}
+
 std::vector<std::string> clean_environment() {
   return {"PATH=/usr/bin:/bin", "HOME=/nonexistent", "PYTHONNOUSERSITE=true"};
 }
@@ -68,6 +145,17 @@ ProcessResult run_with_stalled_dns(const std::vector<std::string>& argv) {
   spec.argv = argv;
   spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", dir / "resolv.conf", true); };
   return run_process(spec);
+}
+
+ProcessResult run_with_stalled_dns_into_full_pipe(const std::vector<std::string>& argv,
+                                                  double drain_after) {
+  TempDir dir;
+  std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n";
+  std::ofstream(dir / "hosts") << "127.0.0.1 localhost\n";
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", dir / "resolv.conf", true); };
+  return run_with_full_output_pipe(spec, drain_after);
 }
 
 std::string read_file(const std::string& path) {

@@ -5,6 +5,7 @@
 // promise::process (the engine of slapos-promise), reading until the child exits rather than
 // until every holder of the pipe closes it, and killing what is left of the group at the end.
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -45,6 +46,21 @@ bool namespaces_available();
 // Runs argv where the only DNS server swallows every query (timeout:5 attempts:2, so the
 // resolver alone would wait 10 s) and /etc/hosts knows only localhost.
 ProcessResult run_with_stalled_dns(const std::vector<std::string>& argv);
+
+// The same, with stdout and stderr on a pipe that is already full until drain_after seconds
+// (see run_with_full_output_pipe): the status line is written while nobody reads.
+ProcessResult run_with_stalled_dns_into_full_pipe(const std::vector<std::string>& argv,
+                                                  double drain_after);
+
+// Fills a pipe through its write end until one more byte would block (the reader is slow or
+// gone); returns how many bytes it now holds. The descriptor is left blocking.
+std::size_t fill_pipe(int write_fd);
+
+// Runs spec.argv (inherited environment, spec.before_exec honoured) with stdout and stderr on a
+// pipe that is already full, reads nothing for drain_after seconds (SIGTERM to the process at
+// spec.sigterm_after if >= 0), then reads until it exits. output holds what the program wrote,
+// the filler removed: "a status line written while nobody reads".
+ProcessResult run_with_full_output_pipe(const ProcessSpec& spec, double drain_after);
 
 // Convenience: argv, inherited environment, merged output.
 ProcessResult run(const std::vector<std::string>& argv, double time_limit = 30);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "internal.hpp"
 #include "limits.hpp"
 #include "process.hpp"
 #include "promise/main.hpp"
@@ -78,6 +80,66 @@ ChildResult run_child(std::vector<std::string> args,
   return result;
 }
 
+// As run_child, with the child's stdout a pipe that is already full: nothing is read until
+// drain_after seconds (SIGTERM to the child at sigterm_after if >= 0). The filler is dropped.
+ChildResult run_child_into_full_pipe(std::vector<std::string> args,
+                                     std::function<Outcome(const Context&)> check_fn,
+                                     double drain_after, double sigterm_after = -1) {
+  int fds[2];
+  EXPECT_EQ(::pipe(fds), 0);
+  const std::size_t filler = test::fill_pipe(fds[1]);
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::close(fds[0]);
+    args.insert(args.begin(), "test_promise");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    Options options;
+    const int code = run_promise(
+        static_cast<int>(args.size()), argv.data(), {"test_promise", "A test promise."},
+        [&](CLI::App& app) { declare(app, options); }, check_fn);
+    exit_now(code);
+  }
+  ::close(fds[1]);
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  if (sigterm_after >= 0) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(sigterm_after));
+    ::kill(pid, SIGTERM);
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(drain_after - elapsed()));
+  ChildResult result;
+  for (;;) {
+    pollfd p{fds[0], POLLIN, 0};
+    if (::poll(&p, 1, 10) == 0) {
+      if (elapsed() > 10) ::kill(pid, SIGKILL);
+      continue;
+    }
+    char buffer[65536];
+    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n <= 0) break;
+    result.output.append(buffer, static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.seconds = elapsed();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.output.erase(0, std::min(filler, result.output.size()));
+  ::close(fds[0]);
+  return result;
+}
+
+// A thread such as a resolver's: started by the check, blocked in a syscall, never joined.
+void start_a_blocked_helper_thread() {
+  std::thread([] {
+    for (;;) ::pause();
+  }).detach();
+}
+
 Outcome hang_in_a_syscall(const Context& context) {
   context.phase("waiting for a stuck syscall");
   ::pause();  // nothing the check does can end this: only the backstop
@@ -106,6 +168,59 @@ TEST(Runner, SigtermEndsTheRunWithAReason) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.output, "CRITICAL: terminated by SIGTERM while waiting for a stuck syscall\n");
   EXPECT_LT(result.seconds, 0.2 + test::kTimeMargin);
+}
+
+// The main path and the signal thread race for the status line: one claim succeeds, once.
+TEST(LineClaim, ExactlyOneOfManyRacingWritersGetsTheLine) {
+  for (int round = 0; round < 50; ++round) {
+    detail::LineClaim line;
+    std::atomic<int> winners{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> writers;
+    for (int i = 0; i < 4; ++i) {
+      writers.emplace_back([&] {
+        while (!go.load()) std::this_thread::yield();
+        if (line.claim()) ++winners;
+      });
+    }
+    go = true;
+    for (auto& writer : writers) writer.join();
+    EXPECT_EQ(winners.load(), 1);
+    EXPECT_FALSE(line.claim());  // and nobody after
+  }
+}
+
+// The check reports at its deadline into a full stdout pipe: its write blocks, and the backstop
+// fires 50 ms later while a helper thread of the check is alive. Exactly one line comes out,
+// the check's, whatever thread the signal lands on.
+TEST(Runner, BackstopFiringWhileTheLineIsBeingWrittenAddsNoSecondLine) {
+  for (int round = 0; round < 3; ++round) {
+    auto result = run_child_into_full_pipe(
+        {"--name", "x", "--timeout", "0.3"},
+        [](const Context& context) {
+          start_a_blocked_helper_thread();
+          std::this_thread::sleep_until(context.deadline.at());
+          return Outcome::critical("resolving stalled.example did not finish");
+        },
+        0.3 + 0.5);
+    EXPECT_EQ(result.output, "CRITICAL: resolving stalled.example did not finish\n");
+    EXPECT_EQ(result.exit_code, 2);
+  }
+}
+
+// SIGTERM while the line is blocked in the pipe: the line the check wrote is the only one.
+TEST(Runner, SigtermWhileTheLineIsBeingWrittenAddsNoSecondLine) {
+  for (int round = 0; round < 3; ++round) {
+    auto result = run_child_into_full_pipe(
+        {"--name", "x", "--timeout", "5"},
+        [](const Context&) {
+          start_a_blocked_helper_thread();
+          return Outcome::ok("listening");
+        },
+        test::kSanitized ? 2.5 : 0.8, test::kSanitized ? 2 : 0.5);
+    EXPECT_EQ(result.output, "OK: listening\n");
+    EXPECT_EQ(result.exit_code, 0);
+  }
 }
 
 TEST(Runner, ExceptionInACheckIsUnknown) {
@@ -149,6 +264,48 @@ TEST(Runner, TimeoutFileGivesTheTimeoutUnlessTimeoutIsGiven) {
             "OK: budget 10000 ms\n");
   EXPECT_EQ(run_child({"--name", "x", "--timeout-file", dir / "absent"}, report_budget).output,
             "OK: budget 10000 ms\n");
+}
+
+// A number that parses but is no usable timeout (std::stod threw out_of_range on 1e-310: abort,
+// exit 134, no line): the default, as for junk.
+TEST(Runner, TimeoutFileWithAnUnusableNumberKeepsTheDefault) {
+  test::TempDir dir;
+  const std::string file = dir / "promise_timeout";
+  for (const char* content : {"1e-310\n", "1e-5\n", "0\n", "-3\n", "1e999\n", "nan\n", "\n", ""}) {
+    std::ofstream(file) << content;
+    auto result = run_child({"--name", "x", "--timeout-file", file}, report_budget);
+    EXPECT_EQ(result.exit_code, 0) << content;
+    EXPECT_EQ(result.output, "OK: budget 10000 ms\n") << content;
+  }
+  std::ofstream(file) << "  3\t\r\nignored second line\n";  // spaces around the number are fine
+  EXPECT_EQ(run_child({"--name", "x", "--timeout-file", file}, report_budget).output,
+            "OK: budget 3000 ms\n");
+}
+
+// A FIFO (or a device, or a directory) is never read: a FIFO with no writer blocked the read,
+// before the backstop was armed, until slapgrid killed the promise.
+TEST(Runner, TimeoutFileThatIsNotARegularFileKeepsTheDefault) {
+  test::TempDir dir;
+  const std::string fifo = dir / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo, std::string("/dev/zero"), dir.path()}) {
+    auto result = run_child({"--name", "x", "--timeout-file", path}, report_budget);
+    EXPECT_EQ(result.output, "OK: budget 10000 ms\n") << path;
+    EXPECT_LT(result.seconds, test::kTimeMargin) << path;
+  }
+}
+
+// Whatever read blocks before the check starts (a promise file that is a FIFO), the backstop
+// is already armed: with the --timeout of the command line, else the default.
+TEST(Runner, ABlockingReadOfTheOptionsEndsAtTheDeadline) {
+  test::TempDir dir;
+  const std::string fifo = dir / "promise";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto never = [](const Context&) { return Outcome::critical("ran"); };
+  auto result = run_child({"--timeout", "0.3", "--config", fifo}, never);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.output, "CRITICAL: deadline of 0.3 s exceeded while reading the options\n");
+  EXPECT_LT(result.seconds, 0.3 + test::kTimeMargin);
 }
 
 TEST(Runner, HelpAndVersionExitZero) {

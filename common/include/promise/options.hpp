@@ -6,7 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace promise {
 
@@ -18,11 +20,17 @@ const CLI::Validator& port_number();
 // with ->transform(promise::host_name()).
 const CLI::Validator& host_name();
 
-// A duration in seconds, fractional allowed, strictly positive and finite.
+// A duration in seconds, fractional allowed, finite, from 1 ms to a day.
 const CLI::Validator& positive_seconds();
+// The same rule for text read elsewhere (a timeout file): the seconds, or nothing.
+std::optional<double> parse_seconds(std::string_view text);
 
 // A file that must exist and be readable when the promise runs (checked at install too).
 const CLI::Validator& readable_file();
+
+// A value as an error message shows it: quoted, escaped (control bytes such as a NUL, invalid
+// UTF-8), cut if long. Validators use it so that no value can cut or fake their message.
+std::string quoted_value(std::string_view value);
 
 // Marks an option as secret: its value is masked in --show-config, in the status line and in
 // the log, wherever it would appear.
