@@ -195,6 +195,13 @@ std::vector<CLI::ConfigItem> PromiseConfigFormat::from_config(std::istream& inpu
   return parse_config_text(text);
 }
 
+std::string PromiseConfigFormat::to_flag(const CLI::ConfigItem& item) const {
+  if (item.inputs.size() == 1 && item.inputs.front().empty()) {
+    throw CLI::ValidationError("--" + item.name, not_a_boolean(""));
+  }
+  return CLI::Config::to_flag(item);
+}
+
 std::string render_config(const CLI::App& app, bool mask_secret_values) {
   std::string text;
   // The promise's own options first, then the common ones (--timeout, --format).

@@ -53,6 +53,23 @@ void disarm_backstop();
 // this never returns.
 void claim_status_line_or_wait();
 
+// ---- option layer (options.cpp) -----------------------------------------------------------
+
+// "'maybe' is not a boolean: use 1 or 0, ...": the one message for a bad boolean value.
+std::string not_a_boolean(std::string_view value);
+
+// add_flag on a bool (no value, the last one wins), --help and --version aside.
+bool is_boolean_flag(const CLI::App& app, const CLI::Option& option);
+
+// Gives every boolean flag of app the boolean_value() check (1/0, true/false, yes/no).
+void accept_boolean_values(CLI::App& app);
+
+// The command line as CLI11 parses it (reversed), with a boolean flag's "--flag V" joined into
+// "--flag=V" when V is not an option: SlapOS's config-verify = 1 translates to --verify 1.
+// Throws CLI::ValidationError for an empty value, which CLI11 would read as true.
+std::vector<std::string> arguments_for_parse(const CLI::App& app, int argc,
+                                             const char* const* argv);
+
 // ---- baked-in configuration ------------------------------------------------------------
 
 // Reads our configuration format: `name = "value"` lines (one line per value of a repeated
@@ -63,6 +80,8 @@ class PromiseConfigFormat : public CLI::Config {
   std::string to_config(const CLI::App* app, bool default_also, bool write_description,
                         std::string prefix) const override;
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override;
+  // A flag's value: CLI11 reads an empty one as true; it is refused instead.
+  std::string to_flag(const CLI::ConfigItem& item) const override;
 };
 
 // The options given (on the command line or baked in) as configuration text, one

@@ -1,9 +1,12 @@
 #include "promise/options.hpp"
 
+#include "internal.hpp"
+
 #include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -87,6 +90,24 @@ const CLI::Validator& positive_seconds() {
   return validator;
 }
 
+const CLI::Validator& boolean_value() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        std::string word = value;
+        for (auto& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (word == "1" || word == "true" || word == "yes") {
+          value = "true";
+        } else if (word == "0" || word == "false" || word == "no") {
+          value = "false";
+        } else {
+          return detail::not_a_boolean(value);
+        }
+        return {};
+      },
+      "", "boolean");
+  return validator;
+}
+
 const CLI::Validator& readable_file() {
   static const CLI::Validator validator(
       [](std::string& value) -> std::string {
@@ -118,5 +139,76 @@ bool is_secret(const CLI::Option* option) {
   const auto& options = secret_options();
   return std::find(options.begin(), options.end(), option) != options.end();
 }
+
+namespace detail {
+
+std::string not_a_boolean(std::string_view value) {
+  return quoted_value(value) + " is not a boolean: use 1 or 0, true or false, yes or no";
+}
+
+bool is_boolean_flag(const CLI::App& app, const CLI::Option& option) {
+  // add_flag on a bool: no value, the last one wins (a counting flag such as -v sums them).
+  return option.get_expected_max() == 0 &&
+         option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeLast &&
+         &option != app.get_help_ptr() && &option != app.get_help_all_ptr() &&
+         !option.check_lname("version");
+}
+
+void accept_boolean_values(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (is_boolean_flag(app, *option)) option->transform(boolean_value());
+  }
+}
+
+std::vector<std::string> arguments_for_parse(const CLI::App& app, int argc,
+                                             const char* const* argv) {
+  auto option_named = [&](std::string_view token) -> const CLI::Option* {
+    const bool long_name = token.size() > 2 && token.substr(0, 2) == "--";
+    const bool short_name = token.size() == 2 && token[0] == '-' && token[1] != '-';
+    if (!long_name && !short_name) return nullptr;
+    const std::string name(token.substr(long_name ? 2 : 1));
+    for (const CLI::Option* option : app.get_options()) {
+      if (long_name ? option->check_lname(name) : option->check_sname(name)) return option;
+    }
+    return nullptr;
+  };
+  std::vector<std::string> arguments;
+  arguments.reserve(static_cast<std::size_t>(argc));
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view token = argv[i];
+    if (token == "--") {
+      arguments.insert(arguments.end(), argv + i, argv + argc);
+      break;
+    }
+    const auto equals = token.find('=');
+    const CLI::Option* option = option_named(token.substr(0, equals));
+    if (option != nullptr && is_boolean_flag(app, *option)) {
+      std::string_view value;
+      if (equals != std::string_view::npos) {
+        value = token.substr(equals + 1);
+      } else if (i + 1 < argc && argv[i + 1][0] != '-') {
+        value = argv[++i];  // --flag V, as SlapOS's "config-flag = V" translates
+      } else {
+        arguments.emplace_back(token);  // --flag alone
+        continue;
+      }
+      // CLI11 reads an empty value as the flag alone (true): refuse it here.
+      if (value.empty()) throw CLI::ValidationError(option->get_name(), not_a_boolean(value));
+      arguments.push_back(std::string(token.substr(0, equals)) + "=" + std::string(value));
+      continue;
+    }
+    arguments.emplace_back(token);
+    // The values of an option that takes some are never a flag's: copy them as they are.
+    if (option != nullptr && equals == std::string_view::npos) {
+      for (int k = 0; k < option->get_items_expected_min() && i + 1 < argc; ++k) {
+        arguments.emplace_back(argv[++i]);
+      }
+    }
+  }
+  std::reverse(arguments.begin(), arguments.end());  // CLI11 parses from the back
+  return arguments;
+}
+
+}  // namespace detail
 
 }  // namespace promise

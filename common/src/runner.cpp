@@ -201,9 +201,10 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
                  "(an installed promise's #! line passes it); the command line wins")
       ->type_name("PATH")
       ->group(kInstantiation);
+  detail::accept_boolean_values(app);
 
   try {
-    app.parse(argc, argv);
+    app.parse(detail::arguments_for_parse(app, argc, argv));
   } catch (const CLI::Success& success) {
     detail::claim_status_line_or_wait();
     return app.exit(success);  // --help, --version

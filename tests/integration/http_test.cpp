@@ -83,6 +83,47 @@ TEST_F(Http, RedirectsAreFollowedUnlessAskedNotTo) {
   EXPECT_TRUE(contains(loop.output, "more than 5 redirects")) << loop.output;
 }
 
+// SlapOS profiles write config-allow-redirects = 0, config-check-secure = 1, config-verify = 1,
+// config-ignore-code = 1; translated literally these were "not expected" arguments.
+TEST_F(Http, FlagsTakeTheValuesSlaposProfilesWrite) {
+  expect_line(run({kUrl, "--url", http("/301"), "--allow-redirects", "0"}), 2,
+              "CRITICAL: " + http("/301") + " returned 301, expected 200");
+  expect_line(run({kUrl, "--url", http("/301"), "--allow-redirects", "1"}), 0, "OK:");
+  expect_line(run({kUrl, "--url", http("/auth"), "--check-secure", "1"}), 0,
+              "OK: " + http("/auth") + " is protected (returned 401)");
+  expect_line(run({kUrl, "--url", http("/auth"), "--check-secure", "0"}), 2, "CRITICAL:");
+  expect_line(run({kUrl, "--url", http("/503"), "--ignore-code", "1"}), 0, "OK:");
+  expect_line(run({kUrl, "--url", http("/503"), "--ignore-code", "0"}), 2, "CRITICAL:");
+  const std::string self_signed = https(nginx().https_self_signed_port());
+  expect_line(run({kUrl, "--url", self_signed, "--verify", "0"}), 0, "OK:");
+  expect_line(run({kUrl, "--url", self_signed, "--verify", "1"}), 2,
+              "CRITICAL: " + self_signed + " TLS handshake failed");
+  expect_line(run({kUrl, "--verify", "--url", self_signed}), 2, "CRITICAL:");
+  // The 301 itself is read (nginx's page says "301 Moved Permanently"), not where it leads.
+  expect_line(
+      run({kContent, "--url", http("/301"), "--allow-redirects", "false", "--match", "301 Moved"}),
+      0, "OK: " + http("/301") + " contains '301 Moved'");
+  expect_line(
+      run({kContent, "--url", http("/301"), "--allow-redirects", "true", "--match", "301 Moved"}),
+      2, "CRITICAL: content at ");
+  auto bad = run({kUrl, "--url", http("/"), "--verify", "maybe"});
+  expect_line(bad, 3, "UNKNOWN: --verify: 'maybe' is not a boolean");
+
+  TempDir partition;
+  const std::string promise = partition / "frontend";
+  ASSERT_EQ(run({kUrl, "--install", promise, "--url", http("/301"), "--allow-redirects", "0",
+                 "--check-secure", "1"})
+                .exit_code,
+            0);
+  auto shown = run({promise, "--show-config"});
+  EXPECT_TRUE(contains(shown.output, "allow-redirects = \"false\"\ncheck-secure = \"true\"\n"))
+      << shown.output;
+  expect_line(run({promise}), 2, "CRITICAL: " + http("/301") + " returned 301");
+  auto refused = run({kUrl, "--install", partition / "other", "--url", http("/"), "--verify", "2"});
+  expect_line(refused, 3, "UNKNOWN: --verify: '2' is not a boolean");
+  EXPECT_FALSE(fs::exists(partition / "other"));
+}
+
 TEST_F(Http, BasicAuthAndCheckSecure) {
   const std::string url = http("/auth");
   expect_line(run({kUrl, "--url", url}), 2, "CRITICAL: " + url + " returned 401");

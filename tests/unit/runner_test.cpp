@@ -26,10 +26,17 @@ struct ChildResult {
 
 struct Options {
   std::string name;
+  bool verify = false;
+  bool follow = true;
 };
+
+// The options of the test promise, as the check in the child sees them.
+Options g_options;
 
 void declare(CLI::App& app, Options& options) {
   app.add_option("--name", options.name, "A name")->required();
+  app.add_flag("--verify", options.verify, "A flag, off by default");
+  app.add_flag("--follow,!--no-follow", options.follow, "A flag, on by default");
 }
 
 // Runs run_promise(args, check) in a forked child and collects its stdout and exit code.
@@ -46,10 +53,9 @@ ChildResult run_child(std::vector<std::string> args,
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    Options options;
     const int code = run_promise(
         static_cast<int>(args.size()), argv.data(), {"test_promise", "A test promise."},
-        [&](CLI::App& app) { declare(app, options); }, check_fn);
+        [&](CLI::App& app) { declare(app, g_options); }, check_fn);
     exit_now(code);
   }
   ::close(fds[1]);
@@ -97,10 +103,9 @@ ChildResult run_child_into_full_pipe(std::vector<std::string> args,
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    Options options;
     const int code = run_promise(
         static_cast<int>(args.size()), argv.data(), {"test_promise", "A test promise."},
-        [&](CLI::App& app) { declare(app, options); }, check_fn);
+        [&](CLI::App& app) { declare(app, g_options); }, check_fn);
     exit_now(code);
   }
   ::close(fds[1]);
@@ -306,6 +311,86 @@ TEST(Runner, ABlockingReadOfTheOptionsEndsAtTheDeadline) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.output, "CRITICAL: deadline of 0.3 s exceeded while reading the options\n");
   EXPECT_LT(result.seconds, 0.3 + test::kTimeMargin);
+}
+
+Outcome report_flags(const Context&) {
+  return Outcome::ok(std::string("verify=") + (g_options.verify ? "1" : "0") +
+                     " follow=" + (g_options.follow ? "1" : "0"));
+}
+
+// SlapOS profiles write config-verify = 1, config-allow-redirects = 0: every boolean flag of
+// every promise takes --flag, --flag=V and --flag V, V in 1/0, true/false, yes/no, any case.
+TEST(BooleanFlags, TakeAValueInEveryForm) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{}, "verify=0 follow=1"},
+      {{"--verify"}, "verify=1 follow=1"},
+      {{"--verify", "1"}, "verify=1 follow=1"},
+      {{"--verify", "0"}, "verify=0 follow=1"},
+      {{"--verify=1"}, "verify=1 follow=1"},
+      {{"--verify=0"}, "verify=0 follow=1"},
+      {{"--verify", "YES"}, "verify=1 follow=1"},
+      {{"--verify", "no"}, "verify=0 follow=1"},
+      {{"--verify", "True"}, "verify=1 follow=1"},
+      {{"--verify=FALSE"}, "verify=0 follow=1"},
+      {{"--follow", "0"}, "verify=0 follow=0"},
+      {{"--follow=no"}, "verify=0 follow=0"},
+      {{"--no-follow"}, "verify=0 follow=0"},
+      {{"--no-follow", "1"}, "verify=0 follow=0"},
+      {{"--no-follow", "0"}, "verify=0 follow=1"},
+      {{"--no-follow=false"}, "verify=0 follow=1"},
+      // A flag followed by another option is still a flag.
+      {{"--verify", "--follow", "0"}, "verify=1 follow=0"},
+  };
+  for (const auto& [flags, expected] : cases) {
+    std::vector<std::string> args = {"--name", "x"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto result = run_child(args, report_flags);
+    EXPECT_EQ(result.output, "OK: " + expected + "\n") << testing::PrintToString(flags);
+    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(flags);
+  }
+  EXPECT_EQ(run_child({"--verify", "--name", "x"}, report_flags).output, "OK: verify=1 follow=1\n");
+  // The value of another option is never taken for a flag's, nor a flag for a value.
+  auto named = run_child({"--name", "--verify", "--follow", "0"}, [](const Context&) {
+    return Outcome::ok(g_options.name + (g_options.verify ? " verify" : "") +
+                       (g_options.follow ? " follow" : ""));
+  });
+  EXPECT_EQ(named.output, "OK: --verify\n");
+}
+
+TEST(BooleanFlags, AnyOtherValueIsABadOption) {
+  for (const std::vector<std::string>& flags : {std::vector<std::string>{"--verify", "maybe"},
+                                                {"--verify=on"},
+                                                {"--verify", "2"},
+                                                {"--verify="},
+                                                {"--verify", ""},
+                                                {"--no-follow", "maybe"},
+                                                {"--follow=-1"}}) {
+    std::vector<std::string> args = {"--name", "x"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto result = run_child(args, report_flags);
+    EXPECT_EQ(result.exit_code, 3) << testing::PrintToString(flags);
+    EXPECT_EQ(result.output.rfind("UNKNOWN: --", 0), 0u) << result.output;
+    EXPECT_NE(result.output.find("is not a boolean: use 1 or 0, true or false, yes or no"),
+              std::string::npos)
+        << result.output;
+  }
+}
+
+TEST(BooleanFlags, TakeTheSameValuesFromAPromiseFile) {
+  test::TempDir dir;
+  const std::string file = dir / "promise";
+  for (const auto& [line, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"verify = \"1\"", "OK: verify=1 follow=1\n"},
+           {"verify = \"yes\"", "OK: verify=1 follow=1\n"},
+           {"verify = \"0\"", "OK: verify=0 follow=1\n"},
+           {"follow = \"0\"", "OK: verify=0 follow=0\n"},
+           {"follow = \"False\"", "OK: verify=0 follow=0\n"},
+           {"verify = \"maybe\"", "UNKNOWN: --verify: 'maybe' is not a boolean"},
+           {"verify = \"\"", "UNKNOWN: --verify: '' is not a boolean"}}) {
+    std::ofstream(file) << "name = \"x\"\n" << line << "\n";
+    auto result = run_child({"--config", file}, report_flags);
+    EXPECT_EQ(result.output.rfind(expected, 0), 0u) << line << ": " << result.output;
+  }
 }
 
 TEST(Runner, HelpAndVersionExitZero) {

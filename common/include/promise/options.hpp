@@ -25,6 +25,18 @@ const CLI::Validator& positive_seconds();
 // The same rule for text read elsewhere (a timeout file): the seconds, or nothing.
 std::optional<double> parse_seconds(std::string_view text);
 
+// Boolean options are declared with app.add_flag("--name", bool_variable, "help"), and
+// "--name,!--no-name" for one that is on by default. The runner gives every such flag of every
+// promise the forms SlapOS profiles write (config-verify = 1 becomes --verify 1):
+//   --name            true
+//   --name=V, --name V    V one of 1/0, true/false, yes/no, in any case; anything else
+//                     (empty, "on", "2", "maybe") is a bad option: UNKNOWN, refused at --install
+//   name = "V"        in a promise file, the same values
+//   --no-name [V]     the negation: --no-name alone or --no-name 1 is false, --no-name 0 true
+// A flag followed by another option (--verify --url X) is the flag alone. The value is
+// stored as "true" or "false", so --show-config and an installed promise show that.
+const CLI::Validator& boolean_value();  // the check the runner adds to every boolean flag
+
 // A file that must exist and be readable when the promise runs (checked at install too).
 const CLI::Validator& readable_file();
 
