@@ -219,6 +219,16 @@ std::string render_config(const CLI::App& app, bool mask_secret_values) {
   return text;
 }
 
+std::optional<std::string> config_value(std::string_view config_text, std::string_view name) {
+  try {
+    for (const auto& item : parse_config_text(config_text)) {
+      if (item.name == name && !item.inputs.empty()) return item.inputs.back();
+    }
+  } catch (const CLI::ConfigError&) {
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> read_regular_file(const std::string& path, std::size_t max_bytes,
                                              std::string& why) {
   // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.

@@ -89,6 +89,9 @@ class PromiseConfigFormat : public CLI::Config {
 // Throws CLI::ValidationError for a value the format cannot hold (a newline).
 std::string render_config(const CLI::App& app, bool mask_secret_values);
 
+// The (last) value of the option `name` in configuration text; nothing if absent or unreadable.
+std::optional<std::string> config_value(std::string_view config_text, std::string_view name);
+
 // At most max_bytes of a regular file, read without ever blocking on a FIFO or a device (which
 // are refused); nothing, with the reason in why, if it cannot be read.
 std::optional<std::string> read_regular_file(const std::string& path, std::size_t max_bytes,

@@ -131,6 +131,28 @@ std::optional<std::string_view> argument_value(int argc, char** argv, std::strin
   return value;
 }
 
+// The format asked for, as far as it can be known when the options cannot be parsed: the
+// command line's, else the promise file's (--config PATH, or the configuration embedded in a
+// --mode copy binary).
+detail::Format requested_format(int argc, char** argv,
+                                const std::optional<std::string>& embedded_config) {
+  if (const auto value = argument_value(argc, argv, "--format")) {
+    return parse_format(std::string(*value));
+  }
+  std::optional<std::string> config = embedded_config;
+  if (const auto path = argument_value(argc, argv, "--config")) {
+    std::string why;
+    config = detail::read_regular_file(std::string(*path), 1 << 20, why);
+    if (config && config->rfind("\x7f"
+                                "ELF",
+                                0) == 0) {
+      config = detail::read_embedded_config(std::string(*path));
+    }
+  }
+  const auto value = config ? detail::config_value(*config, "format") : std::nullopt;
+  return parse_format(value.value_or("text"));
+}
+
 std::string error_line(const CLI::Error& error) {
   std::string text = error.what();
   for (auto& c : text) {
@@ -195,7 +217,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
                        std::string(info.name) + " (slapos-native-promises) " + kVersion)
       ->group(kCommon);
   // A --mode copy promise carries its options after its code; read them as a config file.
-  const bool embedded = detail::read_embedded_config("/proc/self/exe").has_value();
+  const auto embedded_config = detail::read_embedded_config("/proc/self/exe");
+  const bool embedded = embedded_config.has_value();
   app.set_config("--config", embedded ? "/proc/self/exe" : "",
                  "Read options from a promise file written by --install "
                  "(an installed promise's #! line passes it); the command line wins")
@@ -210,7 +233,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
     return app.exit(success);  // --help, --version
   } catch (const CLI::Error& error) {
     Outcome outcome = Outcome::unknown(error_line(error) + " (see --help)");
-    write_final(detail::render(outcome, parse_format(common.format), 0));
+    write_final(detail::render(outcome, requested_format(argc, argv, embedded_config), 0));
     return exit_code(State::unknown);
   }
 

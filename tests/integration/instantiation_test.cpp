@@ -124,6 +124,20 @@ TEST_P(InstallModes, ReinstallingTheSameOptionsLeavesTheFileAlone) {
             std::string::npos);
 }
 
+// A run whose options fail still speaks the baked format (read before the options are parsed).
+TEST_P(InstallModes, BadOptionsOfARunAreReportedInTheBakedFormat) {
+  Partition partition;
+  ASSERT_EQ(install({kSocket, "--install", partition.promise("p"), "--mode", GetParam(), "--host",
+                     "::1", "--port", "80", "--format", "json"})
+                .exit_code,
+            0);
+  auto result = run({partition.promise("p"), "--port", "99999"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.output.rfind("{\"state\":\"UNKNOWN\",\"exit_code\":3,\"message\":\"--port: ", 0),
+            0u)
+      << result.output;
+}
+
 INSTANTIATE_TEST_SUITE_P(Instantiation, InstallModes, ::testing::Values("script", "copy"));
 
 TEST(Instantiation, ScriptModeIsATextFileNamingTheBinary) {

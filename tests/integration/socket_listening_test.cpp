@@ -175,6 +175,18 @@ TEST(SocketListening, JsonAndNagiosFormats) {
   EXPECT_NE(nagios.output.find(" | connect_time="), std::string::npos) << nagios.output;
 }
 
+TEST(SocketListening, BadOptionsAreReportedInTheChosenFormat) {
+  auto json = check({kSocket, "--format", "json", "--host", "127.0.0.1", "--port", "99999"});
+  EXPECT_EQ(json.exit_code, 3);
+  EXPECT_EQ(json.output.rfind("{\"state\":\"UNKNOWN\",\"exit_code\":3,\"message\":\"--port: "
+                              "'99999' is not a port number",
+                              0),
+            0u)
+      << json.output;
+  auto nagios = check({kPort, "--hostname", "", "--port", "80", "--format", "nagios"});
+  EXPECT_EQ(nagios.output.rfind("UNKNOWN - --hostname: ", 0), 0u) << nagios.output;
+}
+
 TEST(SocketListening, VerboseLogsStepsOnStderrOnly) {
   auto listener = Listener::tcp("127.0.0.1");
   ProcessSpec spec;

@@ -393,6 +393,37 @@ TEST(BooleanFlags, TakeTheSameValuesFromAPromiseFile) {
   }
 }
 
+// Whatever fails, the line is in the format asked for: --format is looked for on the command
+// line and in the promise file before the options are parsed (the common options are
+// processed after the promise's own, so a bad --port used to fail before --format was read).
+TEST(Runner, BadOptionsAreReportedInTheChosenFormat) {
+  auto never = [](const Context&) { return Outcome::critical("ran"); };
+  auto json = run_child({"--format", "json", "--timeout", "abc", "--name", "x"}, never);
+  EXPECT_EQ(json.exit_code, 3);
+  EXPECT_EQ(json.output.rfind("{\"state\":\"UNKNOWN\",\"exit_code\":3,\"message\":\"--timeout: "
+                              "'abc' is not a positive number of seconds (see --help)\"",
+                              0),
+            0u)
+      << json.output;
+  auto nagios = run_child({"--name", "x", "--bogus", "--format=nagios"}, never);
+  EXPECT_EQ(nagios.output.rfind("UNKNOWN - The following argument was not expected: --bogus", 0),
+            0u)
+      << nagios.output;
+  auto unknown_format = run_child({"--format", "xml", "--timeout", "abc", "--name", "x"}, never);
+  EXPECT_EQ(unknown_format.output.rfind("UNKNOWN: --timeout: ", 0), 0u) << unknown_format.output;
+
+  test::TempDir dir;
+  std::ofstream(dir / "promise") << "name = \"x\"\ntimeout = \"abc\"\nformat = \"json\"\n";
+  auto baked = run_child({"--config", dir / "promise"}, never);
+  EXPECT_EQ(baked.output.rfind("{\"state\":\"UNKNOWN\"", 0), 0u) << baked.output;
+  // The command line wins over the promise file, as for every option.
+  auto overridden = run_child({"--config", dir / "promise", "--format", "nagios"}, never);
+  EXPECT_EQ(overridden.output.rfind("UNKNOWN - --timeout: ", 0), 0u) << overridden.output;
+  // A promise file that cannot be read: the command line's format still holds.
+  auto missing = run_child({"--config", dir / "absent", "--format", "json"}, never);
+  EXPECT_EQ(missing.output.rfind("{\"state\":\"UNKNOWN\"", 0), 0u) << missing.output;
+}
+
 TEST(Runner, HelpAndVersionExitZero) {
   auto never = [](const Context&) { return Outcome::critical("ran"); };
   auto help = run_child({"--help"}, never);
