@@ -208,6 +208,7 @@ class Pool {
       if (stopping) skip_unstarted();
       const auto now = Clock::now();
       for (auto& child : running_) advance_timers(*child, now, stopping);
+      if (running_.empty()) continue;  // every start failed: nothing to wait for
       wait_for_events();
       reap();
       finish_ended();
@@ -295,13 +296,18 @@ class Pool {
     }
   }
 
+  // Dated when it was tried, as slapgrid dates the OSError of a promise that cannot start.
   void fail_to_start(std::size_t index, const char* step, int error) {
     results_[index].start_step = step;
     results_[index].start_errno = error;
+    results_[index].ended_at = std::chrono::system_clock::now();
   }
 
   void skip_unstarted() {
-    for (; next_ < specs_.size(); ++next_) results_[next_].stopped = true;
+    for (; next_ < specs_.size(); ++next_) {
+      results_[next_].stopped = true;
+      results_[next_].ended_at = std::chrono::system_clock::now();
+    }
   }
 
   // SIGTERM to the group at the limit (or on a stop request), the tree kill a grace later, and

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -366,6 +368,40 @@ TEST(SlaposPromiseRun, JsonIsOneStatusObjectALineAndWriteResultsWritesThem) {
   partition.expect_no_survivor();
 }
 
+// "2024-05-01T12:00:00+0000" as seconds since the epoch (-1 if malformed).
+std::time_t parse_status_date(const std::string& text) {
+  std::tm parts{};
+  const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S+0000", &parts);
+  return end != nullptr && *end == '\0' ? ::timegm(&parts) : -1;
+}
+
+// slapgrid dates a promise that could not start (bad interpreter, no #! line) when it was tried.
+TEST(SlaposPromiseRun, PromiseThatCannotStartIsDatedWhenItWasTried) {
+  Partition partition;
+  std::ofstream(partition.promise("bad-interpreter")) << "#!/nonexistent/interpreter\necho\n";
+  std::ofstream(partition.promise("no-shebang")) << "echo no interpreter line\n";
+  for (const std::string name : {"bad-interpreter", "no-shebang"}) {
+    fs::permissions(partition.promise(name), fs::perms::owner_all);
+  }
+  const std::time_t before = std::time(nullptr);
+  auto result = slapos_promise(
+      {"run", "--format", "json", "--write-results", partition.dir.path(), partition.promise_dir});
+  const std::time_t after = std::time(nullptr);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  const auto lines = lines_of(result.output);
+  ASSERT_EQ(lines.size(), 2u) << result.output;
+  for (const auto& line : lines) {
+    const Json status = JsonReader::parse(line);
+    EXPECT_EQ(status["result"]["failed"].text, "true") << line;
+    const std::time_t date = parse_status_date(status["result"]["date"].text);
+    EXPECT_GE(date, before) << line;
+    EXPECT_LE(date, after) << line;
+    const std::string file =
+        partition.dir / (".slapgrid/promise/result/" + status["title"].text + ".status.json");
+    EXPECT_EQ(read_file(file), line);
+  }
+}
+
 TEST(SlaposPromiseRun, AllHoldingExitsZeroAndDefaultsToEtcPromise) {
   Partition partition;
   partition.script("holding.sh", "echo fine");
@@ -470,6 +506,20 @@ TEST(Utf8LikePython, NamesTheFirstUndecodableBytesAsPythonDoes) {
     const auto piece_error = piecewise.finish();
     EXPECT_EQ(piece_error ? python_message(*piece_error) : "", error ? python_message(*error) : "");
   }
+}
+
+// The engine dates every result, also of a program that never started, and does not wait
+// (it used to poll nothing for a second).
+TEST(ProcessEngine, AProgramThatCannotStartIsDatedWhenItWasTried) {
+  ChildSpec spec;
+  spec.argv = {"/nonexistent/program"};
+  const auto before = std::chrono::system_clock::now();
+  const ChildResult result = run_child(spec);
+  const auto after = std::chrono::system_clock::now();
+  EXPECT_LT(std::chrono::duration<double>(after - before).count(), 0.5);
+  EXPECT_EQ(result.start_errno, ENOENT);
+  EXPECT_GE(result.ended_at.time_since_epoch().count(), before.time_since_epoch().count());
+  EXPECT_LE(result.ended_at.time_since_epoch().count(), after.time_since_epoch().count());
 }
 
 class SlaposPromiseBadInput : public ::testing::TestWithParam<std::vector<std::string>> {};

@@ -76,7 +76,8 @@ struct ChildResult {
   std::uint64_t output_bytes = 0;  // all bytes read, kept or not
   std::optional<Utf8Error> utf8_error;  // over the whole output, not only what was kept
   double seconds = 0;                   // from fork until the child ended and its output closed
-  std::chrono::system_clock::time_point ended_at{};  // wall-clock time of that end
+  std::chrono::system_clock::time_point ended_at{};  // wall-clock time of that end, or of the
+                                                     // failed start (never the epoch)
   bool timed_out = false;       // the time limit was reached (SIGTERM, then SIGKILL if needed)
   bool stopped = false;         // ended by request_stop()
   const char* start_step = "";  // "fork", "chdir" or "exec" when the program could not start
