@@ -2,10 +2,13 @@
 // parallel, and report; list the installed binaries; show what a promise checks.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +16,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "listeners.hpp"
 #include "process.hpp"
@@ -415,6 +419,53 @@ TEST(SlaposPromiseRun, AllHoldingExitsZeroAndDefaultsToEtcPromise) {
       << lines.back();
 }
 
+// -j beyond the descriptors slapos-promise may open: every promise runs and holds (it used to
+// fail promises with "[Errno 24] Too many open files").
+TEST(SlaposPromiseRun, ParallelismBeyondTheDescriptorLimitFailsNoPromise) {
+  Partition partition;
+  constexpr int kPromises = 120;
+  for (int i = 0; i < kPromises; ++i) partition.script("p" + std::to_string(i), "echo fine");
+  ProcessSpec spec;
+  spec.argv = {kRunner, "run", "-j", "1024", "--format", "json", partition.promise_dir};
+  spec.before_exec = [] {
+    const rlimit limit{32, 32};
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  };
+  auto result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const auto lines = lines_of(result.output);
+  EXPECT_EQ(lines.size(), static_cast<std::size_t>(kPromises));
+  for (const auto& line : lines) {
+    const Json status = JsonReader::parse(line);
+    EXPECT_EQ(status["result"]["message"].text, "fine") << line;
+  }
+}
+
+// Under a tight descriptor limit, -j is capped so that descriptors remain for the tree kill
+// (it reads /proc): a daemon that escaped a timed-out promise is still found and killed.
+TEST(SlaposPromiseRun, DescriptorLimitLeavesRoomForTheTreeKill) {
+  Partition partition;
+  partition.script("a-escaping",
+                   "(setsid sh -c 'echo $$ > daemon.pid; exec sleep 1000' &)\necho started");
+  for (int i = 0; i < 16; ++i) {
+    partition.script("b-" + std::to_string(i), "trap '' TERM\nsleep 5");
+  }
+  ProcessSpec spec;
+  spec.argv = {kRunner, "run", "-j", "1024", "--timeout", "0.5", partition.promise_dir};
+  spec.before_exec = [] {
+    const rlimit limit{32, 32};
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  };
+  auto result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  const std::string pid_text = read_file(partition.dir / "daemon.pid");
+  ASSERT_FALSE(pid_text.empty()) << result.output;
+  const pid_t daemon = std::stoi(pid_text);
+  const bool survived = ::kill(daemon, 0) == 0;
+  if (survived) ::kill(daemon, SIGKILL);
+  EXPECT_FALSE(survived) << "the escaped daemon " << daemon << " survived";
+}
+
 TEST(SlaposPromiseRun, StopSignalEndsEveryPromiseAtOnce) {
   Partition partition;
   partition.fill();
@@ -520,6 +571,38 @@ TEST(ProcessEngine, AProgramThatCannotStartIsDatedWhenItWasTried) {
   EXPECT_EQ(result.start_errno, ENOENT);
   EXPECT_GE(result.ended_at.time_since_epoch().count(), before.time_since_epoch().count());
   EXPECT_LE(result.ended_at.time_since_epoch().count(), after.time_since_epoch().count());
+}
+
+// Descriptors taken by someone else while children run (here: the limit lowered under the
+// engine's feet) make a start fail with EMFILE: the engine waits for a running child to end
+// and starts it then, instead of failing it.
+TEST(ProcessEngine, ADescriptorShortageMidRunDelaysStartsAndFailsNone) {
+  rlimit original{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+  const auto open_descriptors = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+  };
+  const long baseline = open_descriptors();
+  std::vector<ChildSpec> specs(40);
+  for (auto& spec : specs) spec.argv = {"/bin/sh", "-c", "sleep 0.2"};
+  std::atomic<bool> lowered{false}, done{false};
+  std::thread squeeze([&] {
+    // Once the first children hold their descriptors, leave no room for one more: the limit
+    // below what is open (the count includes the directory being read).
+    while (!done && open_descriptors() < baseline + 16) std::this_thread::yield();
+    rlimit tight = original;
+    tight.rlim_cur = static_cast<rlim_t>(open_descriptors() - 3);
+    lowered = ::setrlimit(RLIMIT_NOFILE, &tight) == 0;
+  });
+  const auto results = run_children(specs, 10);
+  done = true;
+  squeeze.join();
+  ::setrlimit(RLIMIT_NOFILE, &original);
+  EXPECT_TRUE(lowered);
+  for (const auto& result : results) {
+    EXPECT_TRUE(result.started) << result.start_step << ": " << std::strerror(result.start_errno);
+    EXPECT_EQ(result.exit_code, 0);
+  }
 }
 
 class SlaposPromiseBadInput : public ::testing::TestWithParam<std::vector<std::string>> {};

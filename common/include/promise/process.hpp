@@ -85,6 +85,9 @@ struct ChildResult {
 };
 
 // Runs every spec, at most `parallel` at a time, in order of index; results in the same order.
+// Fewer at a time when RLIMIT_NOFILE cannot hold `parallel` children (two descriptors each, and
+// a reserve for the tree kill), and a start that finds no descriptor or process left (EMFILE,
+// ENFILE, EAGAIN) waits for a running child to end: no child fails for our own parallelism.
 std::vector<ChildResult> run_children(const std::vector<ChildSpec>& specs, std::size_t parallel);
 ChildResult run_child(const ChildSpec& spec);
 
