@@ -73,6 +73,7 @@ void write_signal_safe(const char* text) {
 }
 
 extern "C" void on_fatal_signal(int signal_number) {
+  detail::discard_install_temporary();  // an --install under way leaves no temporary file
   write_signal_safe(signal_number == SIGALRM   ? g_texts.deadline
                     : signal_number == SIGTERM ? g_texts.terminated
                                                : g_texts.interrupted);
