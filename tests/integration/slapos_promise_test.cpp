@@ -406,6 +406,20 @@ TEST(SlaposPromiseRun, PromiseThatCannotStartIsDatedWhenItWasTried) {
   }
 }
 
+// The longest title whose result file name fits (243 bytes + ".status.json" = 255): its
+// temporary used to be 8 bytes longer, and --write-results failed with "File name too long".
+TEST(SlaposPromiseRun, WriteResultsHandlesTheLongestTitle) {
+  Partition partition;
+  const std::string name(243, 'r');
+  partition.script(name, "echo fine");
+  auto result = slapos_promise(
+      {"run", "--format", "json", "--write-results", partition.dir.path(), partition.promise_dir});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const std::string results = partition.dir / ".slapgrid/promise/result";
+  EXPECT_EQ(read_file(results + "/" + name + ".status.json") + "\n", result.output);
+  EXPECT_EQ(std::distance(fs::directory_iterator(results), fs::directory_iterator{}), 1);
+}
+
 TEST(SlaposPromiseRun, AllHoldingExitsZeroAndDefaultsToEtcPromise) {
   Partition partition;
   partition.script("holding.sh", "echo fine");
@@ -424,7 +438,8 @@ TEST(SlaposPromiseRun, AllHoldingExitsZeroAndDefaultsToEtcPromise) {
 TEST(SlaposPromiseRun, ParallelismBeyondTheDescriptorLimitFailsNoPromise) {
   Partition partition;
   constexpr int kPromises = 120;
-  for (int i = 0; i < kPromises; ++i) partition.script("p" + std::to_string(i), "echo fine");
+  for (int i = 0; i < kPromises; ++i)
+    partition.script(std::string("p").append(std::to_string(i)), "echo fine");
   ProcessSpec spec;
   spec.argv = {kRunner, "run", "-j", "1024", "--format", "json", partition.promise_dir};
   spec.before_exec = [] {
@@ -448,7 +463,7 @@ TEST(SlaposPromiseRun, DescriptorLimitLeavesRoomForTheTreeKill) {
   partition.script("a-escaping",
                    "(setsid sh -c 'echo $$ > daemon.pid; exec sleep 1000' &)\necho started");
   for (int i = 0; i < 16; ++i) {
-    partition.script("b-" + std::to_string(i), "trap '' TERM\nsleep 5");
+    partition.script(std::string("b-").append(std::to_string(i)), "trap '' TERM\nsleep 5");
   }
   ProcessSpec spec;
   spec.argv = {kRunner, "run", "-j", "1024", "--timeout", "0.5", partition.promise_dir};
