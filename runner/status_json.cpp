@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -132,8 +133,11 @@ std::string write_status_file(const std::string& partition, const PromiseResult&
     throw std::runtime_error("cannot create " + directory.string() + ": " + error.message());
   }
   const std::string target = (directory / (result.file.title + ".status.json")).string();
-  // Not *.status.json until renamed: the monitor never reads half a file.
-  std::string temp = (directory / ("." + result.file.title + ".status.json.XXXXXX")).string();
+  // Not *.status.json until renamed: the monitor never reads half a file. Shorter than the
+  // target, so that any title whose result file can exist has a temporary name too.
+  constexpr std::size_t kMaxTitle = NAME_MAX - std::string_view(".XXXXXX.").size();
+  std::string temp =
+      (directory / ("." + result.file.title.substr(0, kMaxTitle) + ".XXXXXX")).string();
   const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
   if (fd < 0) fail("cannot create a file in " + directory.string(), errno);
   const std::string content = status_json(result);

@@ -6,8 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -117,9 +120,26 @@ struct InstallRequest {
   std::string config_text;  // from render_config, secrets in clear
 };
 
-// Writes the promise file atomically (temp file, fsync, rename, mode 0700). Returns the
-// one-line report for the operator. Throws std::runtime_error with a one-line reason.
+// Writes the promise file atomically (mode 0700; see install.cpp for what that guarantees).
+// Returns the one-line report for the operator. Throws std::runtime_error with a one-line reason.
 std::string install(const InstallRequest& request);
+
+struct WriteOptions {
+  // O_TMPFILE where the file system has it; false: a named temporary from the start, as on a
+  // file system without O_TMPFILE (tests).
+  bool unnamed_first = true;
+  // Runs once the temporary has its name, just before it is renamed over the file (tests).
+  std::function<void()> before_rename;
+};
+
+// Writes content as the file at path with this mode, unless it already is exactly that (false).
+// The directory's safety is checked, and temporaries of killed installs removed, first.
+bool write_promise_file(const std::string& path, std::string_view content, mode_t mode,
+                        const WriteOptions& options = {});
+
+// Async-signal-safe: removes the named temporary of a write under way, if there is one. The
+// fatal-signal handlers call it before _exit.
+void discard_install_temporary() noexcept;
 
 // The absolute path of the running executable.
 std::string self_executable();

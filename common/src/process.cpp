@@ -196,18 +196,72 @@ struct Running {
   ChildResult result;
 };
 
+// ---- descriptors: how many children fit --------------------------------------------------
+
+// A running child holds two of our descriptors: the read end of its output pipe and its pidfd.
+constexpr std::size_t kDescriptorsPerChild = 2;
+// Kept free: starting a child briefly takes two more (the pipe's write end here, /dev/null in
+// the spawned child, which inherits our table), the tree kill reads /proc, the caller writes.
+constexpr std::size_t kDescriptorReserve = 8;
+
+// Descriptors open below the limit (only those take numbers a new descriptor could get).
+std::size_t open_descriptors_below(rlim_t limit) {
+  std::size_t count = 0;
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    const int own = ::dirfd(dir);
+    while (const dirent* entry = ::readdir(dir)) {
+      const long fd = std::atol(entry->d_name);
+      if (entry->d_name[0] != '.' && fd != own && static_cast<rlim_t>(fd) < limit) ++count;
+    }
+    ::closedir(dir);
+    return count;
+  }
+  for (int fd = 0; static_cast<rlim_t>(fd) < std::min<rlim_t>(limit, 65536); ++fd) {
+    count += ::fcntl(fd, F_GETFD) != -1;  // no /proc: ask each descriptor
+  }
+  return count;
+}
+
+// The children that fit in RLIMIT_NOFILE next to what is open now (at least one).
+std::size_t descriptor_parallelism() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return SIZE_MAX;
+  }
+  const std::size_t used = open_descriptors_below(limit.rlim_cur) + kDescriptorReserve;
+  const auto available = static_cast<std::size_t>(limit.rlim_cur);
+  return std::max<std::size_t>(available > used ? (available - used) / kDescriptorsPerChild : 0, 1);
+}
+
+// Out of descriptors or processes: a child of ours ending frees what the next one needs.
+bool is_resource_shortage(int error) {
+  return error == EMFILE || error == ENFILE || error == EAGAIN;
+}
+
 class Pool {
  public:
+  // Never more at once than our descriptors allow: a promise must not fail for our own limit.
   Pool(const std::vector<ChildSpec>& specs, std::size_t parallel)
-      : specs_(specs), parallel_(std::max<std::size_t>(parallel, 1)), results_(specs.size()) {}
+      : specs_(specs),
+        parallel_(std::clamp<std::size_t>(parallel, 1, descriptor_parallelism())),
+        results_(specs.size()) {}
 
   std::vector<ChildResult> run() {
     while (next_ < specs_.size() || !running_.empty()) {
       const bool stopping = stop_requested();
-      while (!stopping && running_.size() < parallel_ && next_ < specs_.size()) start(next_++);
+      while (!stopping && running_.size() < parallel_ && next_ < specs_.size()) {
+        if (!start(next_)) {
+          // Short of descriptors all the same (taken elsewhere): fewer at once from now on,
+          // and this one starts when a running child has ended.
+          parallel_ = running_.size();
+          break;
+        }
+        ++next_;
+      }
       if (stopping) skip_unstarted();
       const auto now = Clock::now();
       for (auto& child : running_) advance_timers(*child, now, stopping);
+      if (running_.empty()) continue;  // every start failed: nothing to wait for
       wait_for_events();
       reap();
       finish_ended();
@@ -219,18 +273,20 @@ class Pool {
  private:
   const ChildSpec& spec(const Running& child) const { return specs_[child.index]; }
 
-  void start(std::size_t index) {
+  // Starts specs_[index], or records why it could not start. False: not now, for want of
+  // descriptors or processes while children of ours run (one ending frees what it needs).
+  bool start(std::size_t index) {
     const ChildSpec& s = specs_[index];
     auto child = std::make_unique<Running>();
     child->index = index;
+    const auto not_now = [&](int error) {
+      return is_resource_shortage(error) && !running_.empty();
+    };
     if (s.argv.empty()) return fail_to_start(index, "exec", EINVAL);
-    int output[2], errors[2];
-    if (::pipe2(output, O_CLOEXEC) != 0) return fail_to_start(index, "pipe", errno);
-    if (::pipe2(errors, O_CLOEXEC) != 0) {
+    int output[2];
+    if (::pipe2(output, O_CLOEXEC) != 0) {
       const int error = errno;
-      ::close(output[0]);
-      ::close(output[1]);
-      return fail_to_start(index, "pipe", error);
+      return not_now(error) ? false : fail_to_start(index, "pipe", error);
     }
     const auto argv = c_strings(s.argv);
     const auto env = s.env ? c_strings(*s.env) : std::vector<char*>{};
@@ -241,16 +297,22 @@ class Pool {
       // process: about 2 ms a promise on these machines.
       const int error = spawn(s, argv.data(), s.env ? env.data() : environ, output[1], pid);
       ::close(output[1]);
-      ::close(errors[0]);
-      ::close(errors[1]);
       if (error != 0) {
         ::close(output[0]);
+        if (not_now(error)) return false;
         const bool bad_cwd = !s.cwd.empty() && ::access(s.cwd.c_str(), X_OK) != 0;
         return fail_to_start(index, bad_cwd ? "chdir" : "exec", error);
       }
       child->pid = pid;
       child->result.started = true;
     } else {
+      int errors[2];
+      if (::pipe2(errors, O_CLOEXEC) != 0) {
+        const int error = errno;
+        ::close(output[0]);
+        ::close(output[1]);
+        return not_now(error) ? false : fail_to_start(index, "pipe", error);
+      }
       pid = ::fork();
       if (pid == 0) {
         ::close(output[0]);
@@ -263,7 +325,7 @@ class Pool {
       if (pid < 0) {
         ::close(output[0]);
         ::close(errors[0]);
-        return fail_to_start(index, "fork", fork_error);
+        return not_now(fork_error) ? false : fail_to_start(index, "fork", fork_error);
       }
       ::setpgid(pid, pid);  // also here: a signal to the group must not race the child's call
       child->pid = pid;
@@ -280,6 +342,7 @@ class Pool {
     // glibc 2.36's <sys/pidfd.h> lacks extern "C": call the system call itself.
     child->exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     running_.push_back(std::move(child));
+    return true;
   }
 
   // The child writes {step, errno} if chdir or exec fails; the pipe closes empty on exec.
@@ -295,13 +358,19 @@ class Pool {
     }
   }
 
-  void fail_to_start(std::size_t index, const char* step, int error) {
+  // Dated when it was tried, as slapgrid dates the OSError of a promise that cannot start.
+  bool fail_to_start(std::size_t index, const char* step, int error) {
     results_[index].start_step = step;
     results_[index].start_errno = error;
+    results_[index].ended_at = std::chrono::system_clock::now();
+    return true;
   }
 
   void skip_unstarted() {
-    for (; next_ < specs_.size(); ++next_) results_[next_].stopped = true;
+    for (; next_ < specs_.size(); ++next_) {
+      results_[next_].stopped = true;
+      results_[next_].ended_at = std::chrono::system_clock::now();
+    }
   }
 
   // SIGTERM to the group at the limit (or on a stop request), the tree kill a grace later, and

@@ -76,6 +76,7 @@ void* take_signals(void*) {
     int signal_number = 0;
     if (::sigwait(&set, &signal_number) != 0) continue;
     if (!g_status_line.claim()) continue;  // the main path is writing its line: it ends the run
+    discard_install_temporary();  // an --install under way leaves no temporary file
     std::lock_guard lock(g_texts_mutex);
     write_signal_line(signal_number);
     ::_exit(exit_code(State::critical));
@@ -86,6 +87,7 @@ void* take_signals(void*) {
 // then handled wherever they land, with the same claim, rather than not at all.
 extern "C" void on_fatal_signal(int signal_number) {
   if (!g_status_line.claim()) return;
+  discard_install_temporary();
   write_signal_line(signal_number);
   ::_exit(exit_code(State::critical));
 }

@@ -1,8 +1,10 @@
 // Is something accepting connections? One connect, bounded by the deadline; for a name with
-// several addresses, Happy Eyeballs (RFC 8305): attempts staggered by 250 ms, a failure starts
-// the next at once, the first success wins. A blackholed address cannot fail a healthy service.
+// several addresses, Happy Eyeballs (RFC 8305): attempts staggered by 250 ms, a failure of the
+// latest starts the next at once, the first success wins (happy_eyeballs.hpp). A blackholed
+// address cannot fail a healthy service.
 #include "promise/socket_probe.hpp"
 
+#include "happy_eyeballs.hpp"
 #include "promise/text.hpp"
 #include "resolve.hpp"
 
@@ -21,9 +23,6 @@ using detail::endpoint_text;
 
 using Clock = Deadline::Clock;
 
-constexpr auto kAttemptDelay =
-    std::chrono::milliseconds(250);  // RFC 8305 "Connection Attempt Delay"
-
 struct Attempt {
   Attempt(asio::io_context& io, asio::ip::tcp::endpoint to) : socket(io), endpoint(to) {}
   asio::ip::tcp::socket socket;
@@ -33,45 +32,57 @@ struct Attempt {
   std::string error;
 };
 
+// Runs the race; HappyEyeballsSchedule alone decides when an attempt starts.
 class HappyEyeballs {
  public:
   HappyEyeballs(std::vector<asio::ip::tcp::endpoint> endpoints, const Context& context)
-      : endpoints_(std::move(endpoints)), context_(context) {}
+      : endpoints_(std::move(endpoints)), schedule_(endpoints_.size()), context_(context) {}
 
   // Index of the attempt that connected, or nullopt (see attempts() for each error).
   std::optional<std::size_t> run() {
-    start_next();
+    start_due_attempts();
     io_.run_until(context_.deadline.at());
-    return winner_;
+    return schedule_.winner();
   }
   const std::vector<std::unique_ptr<Attempt>>& attempts() const { return attempts_; }
   Clock::duration connect_time() const { return connect_time_; }
-  bool all_tried() const { return attempts_.size() == endpoints_.size(); }
+  bool all_tried() const { return schedule_.all_started(); }
 
  private:
-  void start_next() {
-    if (winner_ || attempts_.size() >= endpoints_.size()) return;
-    const std::size_t index = attempts_.size();
+  // Called on every event (the start, an attempt's end, a timer expiry, even a late one): starts
+  // what the schedule says is due, then waits for the next start.
+  void start_due_attempts() {
+    const auto now = Clock::now();
+    while (schedule_.due(now)) start_attempt(schedule_.start(now), now);
+    const auto next = schedule_.next_start();
+    if (!next) {
+      stagger_.cancel();
+      return;
+    }
+    stagger_.expires_at(*next);
+    stagger_.async_wait([this](std::error_code error) {
+      if (error != asio::error::operation_aborted) start_due_attempts();
+    });
+  }
+
+  void start_attempt(std::size_t index, Clock::time_point now) {
     attempts_.push_back(std::make_unique<Attempt>(io_, endpoints_[index]));
     Attempt& attempt = *attempts_.back();
-    attempt.started = Clock::now();
+    attempt.started = now;
     context_.log.step("connecting to " + endpoint_text(attempt.endpoint) + " (address " +
                       std::to_string(index + 1) + " of " + std::to_string(endpoints_.size()) + ")");
     attempt.socket.async_connect(attempt.endpoint,
                                  [this, index](std::error_code error) { finished(index, error); });
-    stagger_.expires_after(kAttemptDelay);
-    stagger_.async_wait([this](std::error_code error) {
-      if (!error) start_next();
-    });
   }
 
   void finished(std::size_t index, std::error_code error) {
     Attempt& attempt = *attempts_[index];
     attempt.finished = true;
-    if (winner_ || error == asio::error::operation_aborted) return;
-    const auto took = Clock::now() - attempt.started;
+    if (schedule_.winner() || error == asio::error::operation_aborted) return;
+    const auto now = Clock::now();
+    const auto took = now - attempt.started;
     if (!error) {
-      winner_ = index;
+      schedule_.connected(index);
       connect_time_ = took;
       context_.log.step("connected to " + endpoint_text(attempt.endpoint) + " in " +
                         human_duration(took));
@@ -82,19 +93,19 @@ class HappyEyeballs {
       }
       return;
     }
+    schedule_.failed(index, now);
     attempt.error = lower_first(error.message());
     context_.log.step(endpoint_text(attempt.endpoint) + ": " + attempt.error + " after " +
                       human_duration(took));
-    stagger_.cancel();
-    start_next();
+    start_due_attempts();
   }
 
   asio::io_context io_{1};
   asio::steady_timer stagger_{io_};
   std::vector<asio::ip::tcp::endpoint> endpoints_;
+  detail::HappyEyeballsSchedule schedule_;
   const Context& context_;
   std::vector<std::unique_ptr<Attempt>> attempts_;
-  std::optional<std::size_t> winner_;
   Clock::duration connect_time_{};
 };
 

@@ -2,15 +2,21 @@
 // parallel, and report; list the installed binaries; show what a promise checks.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "listeners.hpp"
 #include "process.hpp"
@@ -366,6 +372,54 @@ TEST(SlaposPromiseRun, JsonIsOneStatusObjectALineAndWriteResultsWritesThem) {
   partition.expect_no_survivor();
 }
 
+// "2024-05-01T12:00:00+0000" as seconds since the epoch (-1 if malformed).
+std::time_t parse_status_date(const std::string& text) {
+  std::tm parts{};
+  const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S+0000", &parts);
+  return end != nullptr && *end == '\0' ? ::timegm(&parts) : -1;
+}
+
+// slapgrid dates a promise that could not start (bad interpreter, no #! line) when it was tried.
+TEST(SlaposPromiseRun, PromiseThatCannotStartIsDatedWhenItWasTried) {
+  Partition partition;
+  std::ofstream(partition.promise("bad-interpreter")) << "#!/nonexistent/interpreter\necho\n";
+  std::ofstream(partition.promise("no-shebang")) << "echo no interpreter line\n";
+  for (const std::string name : {"bad-interpreter", "no-shebang"}) {
+    fs::permissions(partition.promise(name), fs::perms::owner_all);
+  }
+  const std::time_t before = std::time(nullptr);
+  auto result = slapos_promise(
+      {"run", "--format", "json", "--write-results", partition.dir.path(), partition.promise_dir});
+  const std::time_t after = std::time(nullptr);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  const auto lines = lines_of(result.output);
+  ASSERT_EQ(lines.size(), 2u) << result.output;
+  for (const auto& line : lines) {
+    const Json status = JsonReader::parse(line);
+    EXPECT_EQ(status["result"]["failed"].text, "true") << line;
+    const std::time_t date = parse_status_date(status["result"]["date"].text);
+    EXPECT_GE(date, before) << line;
+    EXPECT_LE(date, after) << line;
+    const std::string file =
+        partition.dir / (".slapgrid/promise/result/" + status["title"].text + ".status.json");
+    EXPECT_EQ(read_file(file), line);
+  }
+}
+
+// The longest title whose result file name fits (243 bytes + ".status.json" = 255): its
+// temporary used to be 8 bytes longer, and --write-results failed with "File name too long".
+TEST(SlaposPromiseRun, WriteResultsHandlesTheLongestTitle) {
+  Partition partition;
+  const std::string name(243, 'r');
+  partition.script(name, "echo fine");
+  auto result = slapos_promise(
+      {"run", "--format", "json", "--write-results", partition.dir.path(), partition.promise_dir});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const std::string results = partition.dir / ".slapgrid/promise/result";
+  EXPECT_EQ(read_file(results + "/" + name + ".status.json") + "\n", result.output);
+  EXPECT_EQ(std::distance(fs::directory_iterator(results), fs::directory_iterator{}), 1);
+}
+
 TEST(SlaposPromiseRun, AllHoldingExitsZeroAndDefaultsToEtcPromise) {
   Partition partition;
   partition.script("holding.sh", "echo fine");
@@ -377,6 +431,54 @@ TEST(SlaposPromiseRun, AllHoldingExitsZeroAndDefaultsToEtcPromise) {
   EXPECT_TRUE(
       std::regex_match(lines.back(), std::regex(R"(2 promises: 2 OK, 0 failed in 0\.\d\d s)")))
       << lines.back();
+}
+
+// -j beyond the descriptors slapos-promise may open: every promise runs and holds (it used to
+// fail promises with "[Errno 24] Too many open files").
+TEST(SlaposPromiseRun, ParallelismBeyondTheDescriptorLimitFailsNoPromise) {
+  Partition partition;
+  constexpr int kPromises = 120;
+  for (int i = 0; i < kPromises; ++i)
+    partition.script(std::string("p").append(std::to_string(i)), "echo fine");
+  ProcessSpec spec;
+  spec.argv = {kRunner, "run", "-j", "1024", "--format", "json", partition.promise_dir};
+  spec.before_exec = [] {
+    const rlimit limit{32, 32};
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  };
+  auto result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const auto lines = lines_of(result.output);
+  EXPECT_EQ(lines.size(), static_cast<std::size_t>(kPromises));
+  for (const auto& line : lines) {
+    const Json status = JsonReader::parse(line);
+    EXPECT_EQ(status["result"]["message"].text, "fine") << line;
+  }
+}
+
+// Under a tight descriptor limit, -j is capped so that descriptors remain for the tree kill
+// (it reads /proc): a daemon that escaped a timed-out promise is still found and killed.
+TEST(SlaposPromiseRun, DescriptorLimitLeavesRoomForTheTreeKill) {
+  Partition partition;
+  partition.script("a-escaping",
+                   "(setsid sh -c 'echo $$ > daemon.pid; exec sleep 1000' &)\necho started");
+  for (int i = 0; i < 16; ++i) {
+    partition.script(std::string("b-").append(std::to_string(i)), "trap '' TERM\nsleep 5");
+  }
+  ProcessSpec spec;
+  spec.argv = {kRunner, "run", "-j", "1024", "--timeout", "0.5", partition.promise_dir};
+  spec.before_exec = [] {
+    const rlimit limit{32, 32};
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  };
+  auto result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  const std::string pid_text = read_file(partition.dir / "daemon.pid");
+  ASSERT_FALSE(pid_text.empty()) << result.output;
+  const pid_t daemon = std::stoi(pid_text);
+  const bool survived = ::kill(daemon, 0) == 0;
+  if (survived) ::kill(daemon, SIGKILL);
+  EXPECT_FALSE(survived) << "the escaped daemon " << daemon << " survived";
 }
 
 TEST(SlaposPromiseRun, StopSignalEndsEveryPromiseAtOnce) {
@@ -469,6 +571,52 @@ TEST(Utf8LikePython, NamesTheFirstUndecodableBytesAsPythonDoes) {
               expected.empty() ? "" : "'utf-8' codec can't decode " + expected);
     const auto piece_error = piecewise.finish();
     EXPECT_EQ(piece_error ? python_message(*piece_error) : "", error ? python_message(*error) : "");
+  }
+}
+
+// The engine dates every result, also of a program that never started, and does not wait
+// (it used to poll nothing for a second).
+TEST(ProcessEngine, AProgramThatCannotStartIsDatedWhenItWasTried) {
+  ChildSpec spec;
+  spec.argv = {"/nonexistent/program"};
+  const auto before = std::chrono::system_clock::now();
+  const ChildResult result = run_child(spec);
+  const auto after = std::chrono::system_clock::now();
+  EXPECT_LT(std::chrono::duration<double>(after - before).count(), 0.5);
+  EXPECT_EQ(result.start_errno, ENOENT);
+  EXPECT_GE(result.ended_at.time_since_epoch().count(), before.time_since_epoch().count());
+  EXPECT_LE(result.ended_at.time_since_epoch().count(), after.time_since_epoch().count());
+}
+
+// Descriptors taken by someone else while children run (here: the limit lowered under the
+// engine's feet) make a start fail with EMFILE: the engine waits for a running child to end
+// and starts it then, instead of failing it.
+TEST(ProcessEngine, ADescriptorShortageMidRunDelaysStartsAndFailsNone) {
+  rlimit original{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+  const auto open_descriptors = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+  };
+  const long baseline = open_descriptors();
+  std::vector<ChildSpec> specs(40);
+  for (auto& spec : specs) spec.argv = {"/bin/sh", "-c", "sleep 0.2"};
+  std::atomic<bool> lowered{false}, done{false};
+  std::thread squeeze([&] {
+    // Once the first children hold their descriptors, leave no room for one more: the limit
+    // below what is open (the count includes the directory being read).
+    while (!done && open_descriptors() < baseline + 16) std::this_thread::yield();
+    rlimit tight = original;
+    tight.rlim_cur = static_cast<rlim_t>(open_descriptors() - 3);
+    lowered = ::setrlimit(RLIMIT_NOFILE, &tight) == 0;
+  });
+  const auto results = run_children(specs, 10);
+  done = true;
+  squeeze.join();
+  ::setrlimit(RLIMIT_NOFILE, &original);
+  EXPECT_TRUE(lowered);
+  for (const auto& result : results) {
+    EXPECT_TRUE(result.started) << result.start_step << ": " << std::strerror(result.start_errno);
+    EXPECT_EQ(result.exit_code, 0);
   }
 }
 

@@ -1,7 +1,17 @@
 // check_socket_listening and check_port_listening against real listeners on loopback.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "limits.hpp"
 #include "listeners.hpp"
@@ -146,6 +156,152 @@ TEST(SocketListening, HappyEyeballsSurvivesABlackholedIpv6Address) {
     // Happy Eyeballs: 250 ms; check_tcp reports a false CRITICAL after the whole timeout.
     EXPECT_LT(result.seconds, 1.5 + kTimeMargin);
   }
+}
+
+struct AttemptLog {
+  std::string address;
+  double started_ms = 0;
+  std::size_t started_line = 0;
+  std::size_t ended_line = SIZE_MAX;  // the line that says it failed; SIZE_MAX: never failed
+};
+
+// The connection attempts a -v log shows, in the order they started.
+std::vector<AttemptLog> attempts_in_log(const std::string& output) {
+  static const std::regex started(R"(\[ *([0-9.]+) ms\] connecting to (\S+) \(address)");
+  static const std::regex failed(R"(\[ *[0-9.]+ ms\] ([0-9.]+:[0-9]+): .* after )");
+  std::vector<AttemptLog> attempts;
+  std::istringstream in(output);
+  std::smatch match;
+  std::size_t number = 0;
+  for (std::string line; std::getline(in, line); ++number) {
+    if (std::regex_search(line, match, started)) {
+      attempts.push_back({match[2], std::stod(match[1]), number});
+    } else if (std::regex_search(line, match, failed)) {
+      for (auto& attempt : attempts) {
+        if (attempt.address == match[1]) attempt.ended_line = number;
+      }
+    }
+  }
+  return attempts;
+}
+
+// RFC 8305 §5: attempts start one at a time; a new one starts while an earlier one is still in
+// flight only the Connection Attempt Delay (250 ms) after it. 200 ms here: log stamps are taken
+// a little after the start on a busy machine; the defect started two attempts at once.
+void expect_no_overlap(const std::vector<AttemptLog>& attempts, const std::string& output) {
+  for (std::size_t later = 0; later < attempts.size(); ++later) {
+    for (std::size_t earlier = 0; earlier < later; ++earlier) {
+      if (attempts[earlier].ended_line < attempts[later].started_line) continue;
+      EXPECT_GE(attempts[later].started_ms - attempts[earlier].started_ms, 200.0)
+          << attempts[later].address << " started while " << attempts[earlier].address
+          << " was still in flight\n"
+          << output;
+    }
+  }
+}
+
+// One name, 30 loopback addresses: most refuse at once, four never answer a SYN (two of them in
+// a row), the last one listens. Every address is tried, in flight together only 250 ms apart.
+TEST(SocketListening, HappyEyeballsAcrossManyAddressesNeverOverlapsTooMuch) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/mount namespaces are not available";
+  const int port = unused_port();
+  constexpr int kAddresses = 30;
+  const std::set<int> blackholed = {3, 10, 11, 20};
+  TempDir dir;
+  std::vector<Listener> listeners;
+  std::string hosts, hosts_none;
+  for (int i = 0; i < kAddresses; ++i) {
+    const std::string address = "127.0.0." + std::to_string(2 + i);
+    hosts += address + " many.test\n";
+    if (i + 1 < kAddresses) hosts_none += address + " many.test\n";
+    if (blackholed.count(i)) listeners.push_back(Listener::tcp_blackhole(address, port));
+  }
+  listeners.push_back(Listener::tcp("127.0.0." + std::to_string(1 + kAddresses), port));
+  std::ofstream(dir / "hosts") << hosts;
+  std::ofstream(dir / "hosts-none") << hosts_none;  // without the listening one
+
+  ProcessSpec spec;
+  spec.argv = {kSocket,     "--host", "many.test", "--port", std::to_string(port),
+               "--timeout", "4",      "-v"};
+  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts", "", false); };
+  auto result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("is listening (connected to 127.0.0." +
+                               std::to_string(1 + kAddresses) + ":" + std::to_string(port)),
+            std::string::npos)
+      << result.output;
+  auto attempts = attempts_in_log(result.output);
+  EXPECT_EQ(attempts.size(), static_cast<std::size_t>(kAddresses)) << result.output;
+  expect_no_overlap(attempts, result.output);
+  // The four silent addresses cost the delay each; the refusals cost nothing.
+  EXPECT_GE(attempts.back().started_ms, 4 * 250.0);
+  EXPECT_LT(attempts.back().started_ms, 4 * 250.0 + 500 + 1000 * kTimeMargin) << result.output;
+
+  // Nobody listens: every address is tried, and the deadline ends the wait for the silent ones.
+  spec.argv[6] = "2";
+  spec.before_exec = [&] { enter_private_namespaces(dir / "hosts-none", "", false); };
+  result = run_process(spec);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  attempts = attempts_in_log(result.output);
+  EXPECT_EQ(attempts.size(), static_cast<std::size_t>(kAddresses - 1)) << result.output;
+  expect_no_overlap(attempts, result.output);
+  EXPECT_LT(result.seconds, 2 + kTimeMargin);
+}
+
+// The defect the schedule fixes: the latest attempt fails just as the stagger timer expires (both
+// ready in one pass of the event loop), and the already queued expiry started a second attempt
+// on top of the one the failure started. Made to happen: the promise is stopped while its first
+// attempt (SYN unanswered) waits; meanwhile the timer expires and, the listener closed, the
+// retransmitted SYN is refused; then it resumes.
+TEST(SocketListening, HappyEyeballsFailureAndTimerExpiryTogetherStartOneAttempt) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/mount namespaces are not available";
+  const int port = unused_port();
+  std::optional<Listener> silent = Listener::tcp_blackhole("127.0.0.2", port);
+  auto healthy = Listener::tcp("127.0.0.4", port);  // 127.0.0.3 refuses
+  TempDir dir;
+  std::ofstream(dir / "hosts") << "127.0.0.2 three.test\n127.0.0.3 three.test\n"
+                                  "127.0.0.4 three.test\n";
+  int output[2];
+  ASSERT_EQ(::pipe2(output, O_CLOEXEC), 0);
+  const std::string hosts = dir / "hosts";
+  const std::string port_text = std::to_string(port);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(output[1], STDOUT_FILENO);
+    ::dup2(output[1], STDERR_FILENO);
+    enter_private_namespaces(hosts, "", false);
+    ::execl(kSocket.c_str(), kSocket.c_str(), "--host", "three.test", "--port", port_text.c_str(),
+            "--timeout", "8", "-v", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(output[1]);
+  std::string log;
+  char buffer[4096];
+  auto read_more = [&] {
+    const ssize_t n = ::read(output[0], buffer, sizeof buffer);
+    if (n > 0) log.append(buffer, static_cast<std::size_t>(n));
+    return n > 0;
+  };
+  while (log.find("connecting to 127.0.0.2") == std::string::npos && read_more()) {
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the SYN is out, the timer set
+  ::kill(pid, SIGSTOP);
+  silent.reset();  // the retransmitted SYN (1 s after the first) is now refused
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  ::kill(pid, SIGCONT);
+  while (read_more()) {
+  }
+  ::close(output[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << log;
+  // It did happen: the first attempt failed after the stop, not when it was still waiting.
+  EXPECT_TRUE(
+      std::regex_search(log, std::regex(R"(127\.0\.0\.2:\d+: connection refused after [12]\.)")))
+      << log;
+  const auto attempts = attempts_in_log(log);
+  EXPECT_EQ(attempts.size(), 3u) << log;
+  expect_no_overlap(attempts, log);
 }
 
 TEST(SocketListening, SigtermEndsTheRunAtOnceWithAReason) {

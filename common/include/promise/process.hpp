@@ -76,7 +76,8 @@ struct ChildResult {
   std::uint64_t output_bytes = 0;  // all bytes read, kept or not
   std::optional<Utf8Error> utf8_error;  // over the whole output, not only what was kept
   double seconds = 0;                   // from fork until the child ended and its output closed
-  std::chrono::system_clock::time_point ended_at{};  // wall-clock time of that end
+  std::chrono::system_clock::time_point ended_at{};  // wall-clock time of that end, or of the
+                                                     // failed start (never the epoch)
   bool timed_out = false;       // the time limit was reached (SIGTERM, then SIGKILL if needed)
   bool stopped = false;         // ended by request_stop()
   const char* start_step = "";  // "fork", "chdir" or "exec" when the program could not start
@@ -84,6 +85,9 @@ struct ChildResult {
 };
 
 // Runs every spec, at most `parallel` at a time, in order of index; results in the same order.
+// Fewer at a time when RLIMIT_NOFILE cannot hold `parallel` children (two descriptors each, and
+// a reserve for the tree kill), and a start that finds no descriptor or process left (EMFILE,
+// ENFILE, EAGAIN) waits for a running child to end: no child fails for our own parallelism.
 std::vector<ChildResult> run_children(const std::vector<ChildSpec>& specs, std::size_t parallel);
 ChildResult run_child(const ChildSpec& spec);
 
