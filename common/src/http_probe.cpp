@@ -310,20 +310,11 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   }
   CURL* h = handle.get();
 
-  // Credentials: from the options, or from the URL's user-info; masked in every output.
+  // The runner registered the secrets of the options (the URL's user-info among them); the
+  // password file's is known only now.
   std::string password = o.password;
   if (!o.password_file.empty()) password = read_password_file(o.password_file);
   register_secret(password);
-  {
-    std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
-    char* url_password = nullptr;
-    if (parsed && curl_url_set(parsed.get(), CURLUPART_URL, o.url.c_str(), 0) == CURLUE_OK &&
-        curl_url_get(parsed.get(), CURLUPART_PASSWORD, &url_password, CURLU_URLDECODE) ==
-            CURLUE_OK) {
-      register_secret(url_password);
-    }
-    curl_free(url_password);
-  }
 
   Transfer transfer{&context, want_body, o.method == "HEAD" ? 0 : o.max_body, {}, 0, false};
   char error_buffer[CURL_ERROR_SIZE] = {};

@@ -6,6 +6,7 @@
 #include <asio/write.hpp>
 
 #include <array>
+#include <atomic>
 #include <thread>
 
 namespace promise::test {
@@ -115,6 +116,7 @@ struct FaultServer::Impl {
   void accept() {
     acceptor.async_accept([this](std::error_code error, tcp::socket socket) {
       if (error) return;
+      ++connections;
       std::make_shared<Session>(std::move(socket), behaviour, location)->start();
       accept();
     });
@@ -125,6 +127,7 @@ struct FaultServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor;
   std::string host;
+  std::atomic<int> connections{0};
   std::thread thread;
 };
 
@@ -136,6 +139,10 @@ FaultServer::~FaultServer() = default;
 
 int FaultServer::port() const {
   return impl_->acceptor.local_endpoint().port();
+}
+
+int FaultServer::connections() const {
+  return impl_->connections.load();
 }
 
 std::string FaultServer::url(const std::string& path) const {

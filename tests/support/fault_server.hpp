@@ -23,6 +23,7 @@ class FaultServer {
   FaultServer& operator=(const FaultServer&) = delete;
 
   int port() const;
+  int connections() const;  // accepted so far: a client has got as far as connecting
   std::string url(const std::string& path = "/") const;  // http://address:port/path
 
  private:
