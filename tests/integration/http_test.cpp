@@ -235,6 +235,23 @@ TEST_F(Http, PageContent) {
   expect_line(auth, 0, "OK: ");
 }
 
+// A minified page is one line of megabytes. libstdc++'s std::regex recursed once per character
+// a repeat consumed and overflowed the stack there (SIGSEGV).
+TEST_F(Http, RegexOverAMultiMegabyteSingleLine) {
+  const std::string url = http("/minified");
+  const std::string read = " in " + std::to_string(NginxServer::kMinifiedSize) + " bytes";
+  expect_line(
+      run({kContent, "--url", url, "--max-body", "4194304", "--regex", "<title>.*</title>"}), 0,
+      "OK: " + url + " matches /<title>.*</title>/ (" + read.substr(4));
+  expect_line(run({kContent, "--url", url, "--max-body", "4194304", "--regex",
+                   "^<!DOCTYPE html>.*</body></html>$"}),
+              0, "OK: " + url + " matches /");
+  expect_line(run({kContent, "--url", url, "--max-body", "4194304", "--regex", "<title>.*</nav>"}),
+              2,
+              "CRITICAL: content at " + url +
+                  " seems to be corrupted: no match for /<title>.*</nav>/" + read + "\n");
+}
+
 // ---- faults ----------------------------------------------------------------------------
 
 TEST(HttpFaults, SilentServerTimesOutWaitingForTheResponse) {
@@ -277,6 +294,42 @@ TEST(HttpFaults, EndlessBodyStopsAtMaxBodyWithFlatMemory) {
   if (!kSanitized) {
     EXPECT_LT(content.max_rss_kib, 24 * 1024);
   }
+}
+
+// Patterns that make a backtracking engine take exponential time, over 4 MiB on one line: the
+// right answer, well within the deadline.
+TEST(HttpFaults, PathologicalRegexOverALongLineGetsTheRightAnswerInTime) {
+  FaultServer endless(FaultServer::Behaviour::endless);  // 'x' forever, no newline
+  const std::string no_match =
+      "CRITICAL: content at " + endless.url() + " seems to be corrupted: no match for /";
+  for (const auto& [pattern, matches] :
+       std::vector<std::pair<std::string, bool>>{{"(x+x+)+y", false},
+                                                 {"(x+)+$", true},
+                                                 {"(.*)*[^x]", false},
+                                                 {"x.*[yz]", false},
+                                                 {"(a|x)*(a|x)*[yz]", false}}) {
+    SCOPED_TRACE(pattern);
+    auto result = run({kContent, "--url", endless.url(), "--max-body", "4194304", "--regex",
+                       pattern, "--timeout", "5"});
+    expect_line(result, matches ? 0 : 2,
+                matches ? "OK: " + endless.url() + " matches /" : no_match);
+    EXPECT_TRUE(contains(result.output, "4194304 bytes (the first --max-body bytes)"))
+        << result.output;
+    EXPECT_LT(result.seconds, 5);
+  }
+}
+
+// A pattern the engine cannot run fast on this body: on pseudo-random text RE2's DFA runs out of
+// its memory budget and RE2 falls back to its NFA, which costs per byte in proportion to the
+// pattern's ~8000 instructions (about 10 s for these 16 MiB here). The deadline ends it, and the
+// message names the step, not "reading the body".
+TEST(HttpFaults, SlowRegexIsNamedWhenTheDeadlineEndsIt) {
+  FaultServer noise(FaultServer::Behaviour::noise);
+  auto result = run({kContent, "--url", noise.url(), "--max-body", "16777216", "--regex",
+                     "(a|b).{1000}[xyz]{3}\\x01", "--timeout", "3"});
+  expect_line(result, 2,
+              "CRITICAL: deadline of 3 s exceeded while matching the regular expression\n");
+  EXPECT_LT(result.seconds, 3 + kTimeMargin);
 }
 
 // ps shows argv for as long as a check runs: the secrets in it are overwritten before the check
@@ -493,6 +546,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"BadRegex",
                  {kContent, "--url", "http://h/", "--regex", "(unclosed"},
                  "not a valid regular expression"},
+        BadInput{"RegexBeyondTheEngineLimit",
+                 {kContent, "--url", "http://h/", "--regex", "(\\pL{100}){5}"},
+                 "exceeds the regular expression engine's memory limit"},
         BadInput{"MatchAndRegex",
                  {kContent, "--url", "http://h/", "--match", "a", "--regex", "b"},
                  "excludes"},

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <thread>
 
 namespace promise::test {
@@ -29,6 +30,13 @@ class Session : public std::enable_shared_from_this<Session> {
     redirect_ = "HTTP/1.1 301 Moved Permanently\r\nLocation: " + location +
                 "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     chunk_ = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";  // 64 KiB chunks
+    if (behaviour_ == FaultServer::Behaviour::noise) {
+      std::uint32_t seed = 12345;  // a fixed sequence: every run serves the same text
+      for (std::size_t i = 7; i < 7 + 0x10000; ++i) {
+        seed = seed * 1103515245u + 12345u;
+        chunk_[i] = "abcdefghijklmnopqrstuvwxyz <>/="[(seed >> 16) % 31];
+      }
+    }
   }
 
   void start() {
@@ -62,6 +70,7 @@ class Session : public std::enable_shared_from_this<Session> {
                           });
         return;
       case FaultServer::Behaviour::endless:
+      case FaultServer::Behaviour::noise:
         asio::async_write(socket_, asio::buffer(kEndlessHeaders),
                           [self](std::error_code error, std::size_t) {
                             if (!error) self->endless();
