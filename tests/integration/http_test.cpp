@@ -332,6 +332,17 @@ TEST(HttpFaults, SlowRegexIsNamedWhenTheDeadlineEndsIt) {
   EXPECT_LT(result.seconds, 3 + kTimeMargin);
 }
 
+// curl refuses to follow a redirect to another protocol; the message says that, not "reading
+// the body failed: the redirect target URL could not be parsed".
+TEST(HttpFaults, RedirectToANonHttpUrlIsRefusedInItsOwnWords) {
+  for (const std::string target : {"gopher://127.0.0.1:70/1x", "file:///etc/passwd"}) {
+    FaultServer redirect(FaultServer::Behaviour::redirect, "127.0.0.1", 0, target);
+    expect_line(run({kUrl, "--url", redirect.url()}), 2,
+                "CRITICAL: " + redirect.url() + " redirected to a non-HTTP URL (" + target +
+                    "), refused (");
+  }
+}
+
 // ps shows argv for as long as a check runs: the secrets in it are overwritten before the check
 // connects anywhere. The fault server never answers, so the check is still running when its
 // command line is read.
