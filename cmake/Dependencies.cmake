@@ -18,3 +18,19 @@ add_library(promise_spdlog INTERFACE)
 target_include_directories(promise_spdlog SYSTEM INTERFACE ${SPDLOG_INCLUDE_DIR})
 target_compile_definitions(promise_spdlog INTERFACE SPDLOG_FMT_EXTERNAL SPDLOG_NO_EXCEPTIONS)
 target_link_libraries(promise_spdlog INTERFACE fmt::fmt-header-only Threads::Threads)
+
+# RE2 (libre2-dev): regular expressions in time linear in the text, with no recursion on it, for
+# check_page_content --regex. The static archive for PROMISE_STATIC builds, the shared library
+# otherwise (sanitizer and distro builds); separate cache entries, so switching keeps each right.
+find_path(RE2_INCLUDE_DIR re2/re2.h REQUIRED)
+if(PROMISE_STATIC)
+  find_library(PROMISE_RE2_STATIC_LIBRARY NAMES libre2.a REQUIRED)
+  set(_promise_re2_library ${PROMISE_RE2_STATIC_LIBRARY})
+else()
+  find_library(PROMISE_RE2_SHARED_LIBRARY NAMES re2 REQUIRED)
+  set(_promise_re2_library ${PROMISE_RE2_SHARED_LIBRARY})
+endif()
+add_library(promise_re2 INTERFACE)
+target_include_directories(promise_re2 SYSTEM INTERFACE ${RE2_INCLUDE_DIR})
+target_link_libraries(promise_re2 INTERFACE ${_promise_re2_library} Threads::Threads)
+unset(_promise_re2_library)

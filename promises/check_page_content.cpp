@@ -3,9 +3,8 @@
 // HTTP options of check_url_available.
 #include "promise/http_probe.hpp"
 #include "promise/main.hpp"
+#include "promise/regex.hpp"
 #include "promise/text.hpp"
-
-#include <regex>
 
 namespace {
 
@@ -20,16 +19,11 @@ void declare(CLI::App& app, Options& options) {
   auto* match =
       app.add_option("--match", options.match,
                      "Text the body must contain (default: the URL itself, as the recipe)");
-  auto* regex =
-      app.add_option("--regex", options.regex, "ECMAScript regular expression the body must match")
-          ->check([](const std::string& pattern) -> std::string {
-            try {
-              std::regex compiled(pattern);
-            } catch (const std::regex_error& error) {
-              return "'" + pattern + "' is not a valid regular expression: " + error.what();
-            }
-            return {};
-          });
+  auto* regex = app.add_option("--regex", options.regex,
+                               "RE2 regular expression the body must contain a match of (Perl "
+                               "syntax without backreferences or lookaround; '.' does not match "
+                               "a newline unless (?s)); time linear in the body")
+                    ->check(promise::regular_expression());
   match->excludes(regex);
 }
 
@@ -45,13 +39,17 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
                                      : "contains '" + promise::untrusted(wanted, 100) + "'";
   const std::string read = std::to_string(result.body.size()) + " bytes" +
                            (result.body_cut ? " (the first --max-body bytes)" : "");
+  auto found = [&] {
+    if (!use_regex) return result.body.find(wanted) != std::string::npos;
+    context.phase("matching the regular expression");  // what the deadline message names
+    return promise::regex_search(wanted, result.body);
+  };
   if (!result.responded) {
     outcome = promise::Outcome::critical(url + " " + promise::failure_text(result, context));
   } else if (result.status >= 400) {
     outcome = promise::Outcome::critical(url + " returned " + std::to_string(result.status) +
                                          ", its content was not checked");
-  } else if (use_regex ? std::regex_search(result.body, std::regex(wanted))
-                       : result.body.find(wanted) != std::string::npos) {
+  } else if (found()) {
     outcome = promise::Outcome::ok(url + " " + what + " (" + read + " in " +
                                    promise::human_seconds(result.total_time) + ")");
   } else {

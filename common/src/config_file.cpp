@@ -5,6 +5,7 @@
 // per value with C-style escapes, and reads back byte for byte.
 #include "internal.hpp"
 #include "promise/options.hpp"
+#include "promise/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -210,9 +211,13 @@ std::string render_config(const CLI::App& app, bool mask_secret_values) {
       if (!option->get_configurable() || option->count() == 0) continue;
       if ((option->get_group() == "Common options") != common) continue;
       const std::string name = option->get_single_name();
+      const bool secret = mask_secret_values && is_secret(option);
       for (const std::string& value : option->results()) {
-        const bool masked = mask_secret_values && is_secret(option);
-        text += name + " = " + (masked ? std::string("\"***\"") : quote(value)) + "\n";
+        // Other values may carry credentials too: URL user-info, an Authorization header.
+        const std::string shown = !mask_secret_values ? value
+                                  : secret            ? "***"
+                                                      : mask_secrets(value);
+        text += name + " = " + quote(shown) + "\n";
       }
     }
   }

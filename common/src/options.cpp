@@ -124,20 +124,24 @@ const CLI::Validator& readable_file() {
 namespace {
 // The options declared secret in this process. CLI11 2.1 offers no tag on an option, and
 // looking one up through a named validator throws for every other option: on every run.
-std::vector<const CLI::Option*>& secret_options() {
-  static std::vector<const CLI::Option*> options;
+// The name is kept with the address: an option of an app created after another one's end may
+// get a secret option's old address.
+std::vector<std::pair<const CLI::Option*, std::string>>& secret_options() {
+  static std::vector<std::pair<const CLI::Option*, std::string>> options;
   return options;
 }
 }  // namespace
 
 CLI::Option* secret(CLI::Option* option) {
-  secret_options().push_back(option);
+  secret_options().emplace_back(option, option->get_name());
   return option;
 }
 
 bool is_secret(const CLI::Option* option) {
   const auto& options = secret_options();
-  return std::find(options.begin(), options.end(), option) != options.end();
+  return std::any_of(options.begin(), options.end(), [&](const auto& entry) {
+    return entry.first == option && entry.second == option->get_name();
+  });
 }
 
 namespace detail {

@@ -30,8 +30,8 @@ std::string perfdata_token(std::string_view text) {
 }
 
 std::string safe_message(const Outcome& outcome, std::size_t budget) {
-  return one_line(mask_secrets(outcome.message),
-                  budget > kCutNoteBytes ? budget - kCutNoteBytes : 0);
+  // one_line masks the secrets before it escapes and cuts.
+  return one_line(outcome.message, budget > kCutNoteBytes ? budget - kCutNoteBytes : 0);
 }
 
 }  // namespace

@@ -238,9 +238,16 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   }
 
   for (const CLI::Option* option : app.get_options()) {
-    if (!is_secret(option)) continue;
-    for (const auto& value : option->results()) register_secret(value);
+    for (const auto& value : option->results()) {
+      if (is_secret(option)) {
+        register_secret(value);
+      } else {
+        register_credentials_in(value);  // URL user-info, an Authorization header
+      }
+    }
   }
+  // ps shows argv for as long as the run lasts: overwrite the secrets in it, as curl does.
+  for (int i = 1; i < argc; ++i) blank_secrets(argv[i]);
   const detail::Format format = parse_format(common.format);
   auto finish = [&](const Outcome& outcome) {
     const double elapsed = seconds(Deadline::Clock::now() - start);

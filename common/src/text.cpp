@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <vector>
 
 namespace promise {
 namespace {
@@ -41,6 +43,7 @@ void append_escaped_byte(std::string& out, unsigned char c) {
   out += buffer;
 }
 
+// Escapes (and cuts) text as it is; untrusted() and one_line() mask secrets before this.
 std::string escape(std::string_view text, std::size_t max_bytes, bool peer_text) {
   std::string out;
   std::size_t i = 0;
@@ -77,14 +80,98 @@ std::string escape(std::string_view text, std::size_t max_bytes, bool peer_text)
   return out;
 }
 
+// ---- secrets ----
+
+// Every registered form of every secret, longest first: a secret that contains another is
+// masked whole, not around the shorter one.
+std::vector<std::string>& secret_forms() {
+  static std::vector<std::string> forms;
+  return forms;
+}
+
+void add_form(std::string form) {
+  auto& forms = secret_forms();
+  if (form.empty() || std::find(forms.begin(), forms.end(), form) != forms.end()) return;
+  const auto shorter = std::find_if(forms.begin(), forms.end(), [&](const std::string& other) {
+    return other.size() < form.size();
+  });
+  forms.insert(shorter, std::move(form));
+}
+
+// A secret as given and as the status line and the log would escape it.
+void register_forms(std::string_view value) {
+  if (value.empty()) return;
+  add_form(std::string(value));
+  add_form(escape(value, std::string::npos, true));
+  add_form(escape(value, std::string::npos, false));
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const int high = text[i] == '%' && i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+    const int low = high >= 0 ? hex_value(text[i + 2]) : -1;
+    if (low >= 0) {
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// The password of each URL in text ("scheme://user:password@host..."): its offset and length.
+// The authority ends at the first '/', '?', '#', white space, quote or angle bracket; the
+// user-info at its last '@', as curl reads "http://u:p@ss@host/".
+template <class Visit>
+void for_each_url_password(std::string_view text, Visit visit) {
+  for (auto scheme_end = text.find("://"); scheme_end != std::string_view::npos;
+       scheme_end = text.find("://", scheme_end + 3)) {
+    const std::size_t start = scheme_end + 3;
+    const std::size_t end = std::min(text.find_first_of("/?#\"' <>\t\r\n", start), text.size());
+    const std::string_view authority = text.substr(start, end - start);
+    const auto at = authority.rfind('@');
+    if (at == std::string_view::npos) continue;
+    const auto colon = authority.substr(0, at).find(':');
+    if (colon == std::string_view::npos || colon + 1 == at) continue;  // no password
+    visit(start + colon + 1, at - colon - 1);
+  }
+}
+
+// "Authorization: Bearer x" -> the offset of "Bearer x"; npos for any other text.
+std::size_t credential_header_value(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return std::string_view::npos;
+  for (std::string_view name :
+       {"authorization:", "proxy-authorization:", "cookie:", "set-cookie:"}) {
+    const std::string_view head = text.substr(first, name.size());
+    const bool same =
+        std::equal(head.begin(), head.end(), name.begin(), name.end(), [](char a, char b) {
+          return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+        });
+    if (!same) continue;
+    const auto value = text.find_first_not_of(" \t", first + name.size());
+    return value == std::string_view::npos ? text.size() : value;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::string untrusted(std::string_view text, std::size_t max_bytes) {
-  return escape(text, max_bytes, true);
+  return escape(mask_secrets(std::string(text)), max_bytes, true);
 }
 
 std::string one_line(std::string_view text, std::size_t max_bytes) {
-  return escape(text, max_bytes, false);
+  return escape(mask_secrets(std::string(text)), max_bytes, false);
 }
 
 std::string human_seconds(double seconds) {
@@ -131,6 +218,52 @@ void mask_in_place(std::string& text, std::string_view needle) {
   if (needle.empty()) return;
   for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 3)) {
     text.replace(pos, needle.size(), "***");
+  }
+}
+
+void register_secret(std::string_view value) {
+  register_forms(value);
+}
+
+void register_credentials_in(std::string_view value) {
+  for_each_url_password(value, [&](std::size_t offset, std::size_t length) {
+    const std::string_view password = value.substr(offset, length);
+    register_forms(password);
+    register_forms(percent_decode(password));
+  });
+  const auto header_value = credential_header_value(value);
+  if (header_value != std::string_view::npos) register_forms(value.substr(header_value));
+}
+
+std::string mask_secrets(std::string text) {
+  for (const auto& form : secret_forms()) mask_in_place(text, form);
+  // Credentials nobody registered (a URL a peer sent back, a header read from a file).
+  std::vector<std::pair<std::size_t, std::size_t>> passwords;
+  for_each_url_password(text, [&](std::size_t offset, std::size_t length) {
+    passwords.emplace_back(offset, length);
+  });
+  for (auto password = passwords.rbegin(); password != passwords.rend(); ++password) {
+    if (text.compare(password->first, password->second, "***") != 0) {
+      text.replace(password->first, password->second, "***");
+    }
+  }
+  const auto header_value = credential_header_value(text);
+  if (header_value != std::string::npos &&
+      text.compare(header_value, std::string::npos, "***") != 0) {
+    const auto colon = text.find(':');
+    text.replace(colon + 1, std::string::npos, " ***");
+  }
+  return text;
+}
+
+void blank_secrets(char* text) {
+  const std::size_t length = std::strlen(text);
+  for (const auto& form : secret_forms()) {
+    const std::string_view view(text, length);
+    for (auto at = view.find(form); at != std::string_view::npos;
+         at = view.find(form, at + form.size())) {
+      std::memset(text + at, '*', form.size());
+    }
   }
 }
 

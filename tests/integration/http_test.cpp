@@ -1,10 +1,16 @@
 // check_url_available and check_page_content against a real nginx (HTTP, HTTPS with a CA the
 // test generates, a UNIX socket) and against fault servers for what nginx won't do.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "fault_server.hpp"
 #include "limits.hpp"
@@ -19,6 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kUrl = binary("check_url_available");
 const std::string kContent = binary("check_page_content");
+const std::string kRunner = binary("slapos-promise");
 
 class Http : public ::testing::Test {
  protected:
@@ -269,6 +276,23 @@ TEST_F(Http, PageContent) {
   expect_line(auth, 0, "OK: ");
 }
 
+// A minified page is one line of megabytes. libstdc++'s std::regex recursed once per character
+// a repeat consumed and overflowed the stack there (SIGSEGV).
+TEST_F(Http, RegexOverAMultiMegabyteSingleLine) {
+  const std::string url = http("/minified");
+  const std::string read = " in " + std::to_string(NginxServer::kMinifiedSize) + " bytes";
+  expect_line(
+      run({kContent, "--url", url, "--max-body", "4194304", "--regex", "<title>.*</title>"}), 0,
+      "OK: " + url + " matches /<title>.*</title>/ (" + read.substr(4));
+  expect_line(run({kContent, "--url", url, "--max-body", "4194304", "--regex",
+                   "^<!DOCTYPE html>.*</body></html>$"}),
+              0, "OK: " + url + " matches /");
+  expect_line(run({kContent, "--url", url, "--max-body", "4194304", "--regex", "<title>.*</nav>"}),
+              2,
+              "CRITICAL: content at " + url +
+                  " seems to be corrupted: no match for /<title>.*</nav>/" + read + "\n");
+}
+
 // ---- faults ----------------------------------------------------------------------------
 
 TEST(HttpFaults, SilentServerTimesOutWaitingForTheResponse) {
@@ -310,6 +334,98 @@ TEST(HttpFaults, EndlessBodyStopsAtMaxBodyWithFlatMemory) {
       << content.output;
   if (!kSanitized) {
     EXPECT_LT(content.max_rss_kib, 24 * 1024);
+  }
+}
+
+// Patterns that make a backtracking engine take exponential time, over 4 MiB on one line: the
+// right answer, well within the deadline.
+TEST(HttpFaults, PathologicalRegexOverALongLineGetsTheRightAnswerInTime) {
+  FaultServer endless(FaultServer::Behaviour::endless);  // 'x' forever, no newline
+  const std::string no_match =
+      "CRITICAL: content at " + endless.url() + " seems to be corrupted: no match for /";
+  for (const auto& [pattern, matches] :
+       std::vector<std::pair<std::string, bool>>{{"(x+x+)+y", false},
+                                                 {"(x+)+$", true},
+                                                 {"(.*)*[^x]", false},
+                                                 {"x.*[yz]", false},
+                                                 {"(a|x)*(a|x)*[yz]", false}}) {
+    SCOPED_TRACE(pattern);
+    auto result = run({kContent, "--url", endless.url(), "--max-body", "4194304", "--regex",
+                       pattern, "--timeout", "5"});
+    expect_line(result, matches ? 0 : 2,
+                matches ? "OK: " + endless.url() + " matches /" : no_match);
+    EXPECT_TRUE(contains(result.output, "4194304 bytes (the first --max-body bytes)"))
+        << result.output;
+    EXPECT_LT(result.seconds, 5);
+  }
+}
+
+// A pattern the engine cannot run fast on this body: on pseudo-random text RE2's DFA runs out of
+// its memory budget and RE2 falls back to its NFA, which costs per byte in proportion to the
+// pattern's ~8000 instructions (about 10 s for these 16 MiB here). The deadline ends it, and the
+// message names the step, not "reading the body".
+TEST(HttpFaults, SlowRegexIsNamedWhenTheDeadlineEndsIt) {
+  FaultServer noise(FaultServer::Behaviour::noise);
+  auto result = run({kContent, "--url", noise.url(), "--max-body", "16777216", "--regex",
+                     "(a|b).{1000}[xyz]{3}\\x01", "--timeout", "3"});
+  expect_line(result, 2,
+              "CRITICAL: deadline of 3 s exceeded while matching the regular expression\n");
+  EXPECT_LT(result.seconds, 3 + kTimeMargin);
+}
+
+// curl refuses to follow a redirect to another protocol; the message says that, not "reading
+// the body failed: the redirect target URL could not be parsed".
+TEST(HttpFaults, RedirectToANonHttpUrlIsRefusedInItsOwnWords) {
+  for (const std::string target : {"gopher://127.0.0.1:70/1x", "file:///etc/passwd"}) {
+    FaultServer redirect(FaultServer::Behaviour::redirect, "127.0.0.1", 0, target);
+    expect_line(run({kUrl, "--url", redirect.url()}), 2,
+                "CRITICAL: " + redirect.url() + " redirected to a non-HTTP URL (" + target +
+                    "), refused (");
+  }
+}
+
+// ps shows argv for as long as a check runs: the secrets in it are overwritten before the check
+// connects anywhere. The fault server never answers, so the check is still running when its
+// command line is read.
+TEST(HttpFaults, SecretsAreBlankedInTheCommandLineWhileTheCheckRuns) {
+  FaultServer silent(FaultServer::Behaviour::silent);
+  const std::string secret = "s3cret-in-ps";
+  const std::string userinfo_url =
+      "http://u:" + secret + "@127.0.0.1:" + std::to_string(silent.port()) + "/";
+  const std::vector<std::vector<std::string>> cases = {
+      {"--url", silent.url(), "--username", "u", "--password", secret},
+      {"--url", silent.url(), "--username", "u", "--password=" + secret},
+      {"--url", userinfo_url},
+      {"--url=" + userinfo_url},
+      {"--url", silent.url(), "--header", "Authorization: Bearer " + secret}};
+  for (const auto& args : cases) {
+    SCOPED_TRACE(args.back());
+    const int connections = silent.connections();
+    int pid_pipe[2];
+    ASSERT_EQ(::pipe2(pid_pipe, O_CLOEXEC), 0);
+    ProcessSpec spec;
+    spec.argv = {kUrl, "--timeout", "8"};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.before_exec = [&] {
+      const pid_t self = ::getpid();
+      (void)!::write(pid_pipe[1], &self, sizeof self);
+    };
+    auto running = std::async(std::launch::async, [&] { return run_process(spec); });
+    pid_t pid = 0;
+    ASSERT_EQ(::read(pid_pipe[0], &pid, sizeof pid), static_cast<ssize_t>(sizeof pid));
+    ::close(pid_pipe[0]);
+    ::close(pid_pipe[1]);
+    for (int i = 0; i < 500 && silent.connections() == connections; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const std::string cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    ::kill(pid, SIGTERM);
+    auto result = running.get();
+    EXPECT_GT(silent.connections(), connections) << "the check never connected";
+    EXPECT_TRUE(contains(result.output, "terminated by SIGTERM while waiting for the response"))
+        << result.output;
+    EXPECT_TRUE(contains(cmdline, "--url")) << cmdline;  // read while it ran
+    EXPECT_FALSE(contains(cmdline, secret)) << cmdline;
   }
 }
 
@@ -383,6 +499,85 @@ TEST_P(HttpInstall, BakedTlsAndAuthOptionsRunAndNeverShowThePassword) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, HttpInstall, ::testing::Values("script", "copy"));
 
+// Every channel a secret could leak through, for every way a secret is given: the status line
+// in each format, -v, -vv, --show-config, an installed promise in both modes (run, -vv,
+// --show-config), and slapos-promise (show, the run table, --format json, status.json files).
+// The password is long (a cut would leave a piece), holds '@' (written %40 in a URL) and '|'
+// (escaped \x7c in the status line): no form of it, nor any piece, may appear.
+TEST_F(Http, NoChannelShowsASecretInAnyForm) {
+  std::string password = "p@ss";
+  while (password.size() < 120) password += "Zq9|";
+  std::string encoded = "p%40ss";
+  while (encoded.size() < 6 + 29 * 6) encoded += "Zq9%7C";
+  const std::vector<std::string> forbidden = {
+      password, encoded,  "p\\x40ss", "Zq9",
+      "p@ss",   "p%40ss", "YWxpY2U6"};  // base64 of "alice:", the start of a basic-auth header
+  const std::string host = "127.0.0.1:" + std::to_string(nginx().http_port());
+  const std::string url_with_password = "http://alice:" + encoded + "@" + host + "/301";
+  struct Case {
+    std::string name, binary;
+    std::vector<std::string> args;
+  };
+  const std::vector<Case> cases = {
+      {"url-userinfo", kUrl, {"--url", url_with_password}},
+      {"url-userinfo-default-match", kContent, {"--url", url_with_password}},
+      {"password", kUrl, {"--url", http("/auth"), "--username", "alice", "--password", password}},
+      {"authorization-header",
+       kContent,
+       {"--url", http("/auth"), "--header", "Authorization: Bearer " + password, "--match", "x"}},
+      {"cookie-header", kUrl, {"--url", http("/auth"), "--header", "Cookie: session=" + password}}};
+
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::pair<std::string, std::string>> outputs;  // channel, what it showed
+    auto command = [&](std::vector<std::string> extra) {
+      std::vector<std::string> argv = {c.binary};
+      argv.insert(argv.end(), c.args.begin(), c.args.end());
+      argv.insert(argv.end(), extra.begin(), extra.end());
+      return argv;
+    };
+    for (const std::string format : {"text", "json", "nagios"}) {
+      outputs.emplace_back("--format " + format, run(command({"--format", format})).output);
+    }
+    outputs.emplace_back("-v", run(command({"-v"})).output);
+    outputs.emplace_back("-vv", run(command({"-vv"})).output);
+    const auto shown = run(command({"--show-config"}));
+    EXPECT_EQ(shown.exit_code, 0) << shown.output;
+    outputs.emplace_back("--show-config", shown.output);
+
+    for (const std::string mode : {"script", "copy"}) {
+      TempDir partition;
+      fs::create_directories(partition / "etc/promise");
+      const std::string promise = partition / "etc/promise/secret";
+      auto installed = run(command({"--install", promise, "--mode", mode}));
+      ASSERT_EQ(installed.exit_code, 0) << installed.output;
+      outputs.emplace_back(mode + " install", installed.output);
+      ProcessSpec slapgrid;
+      slapgrid.argv = {promise};
+      slapgrid.cwd = partition.path();
+      slapgrid.env = clean_environment();
+      outputs.emplace_back(mode + " run", run_process(slapgrid).output);
+      outputs.emplace_back(mode + " -vv", run({promise, "-vv"}).output);
+      outputs.emplace_back(mode + " --show-config", run({promise, "--show-config"}).output);
+      outputs.emplace_back(mode + " slapos-promise show", run({kRunner, "show", promise}).output);
+      outputs.emplace_back(mode + " slapos-promise run",
+                           run({kRunner, "run", partition / "etc/promise"}).output);
+      outputs.emplace_back(mode + " slapos-promise run --format json",
+                           run({kRunner, "run", "--format", "json", "--write-results",
+                                partition.path(), partition / "etc/promise"})
+                               .output);
+      outputs.emplace_back(mode + " status.json",
+                           read_file(partition / ".slapgrid/promise/result/secret.status.json"));
+      EXPECT_FALSE(outputs.back().second.empty()) << "no status.json written";
+    }
+    for (const auto& [channel, output] : outputs) {
+      for (const auto& form : forbidden) {
+        EXPECT_FALSE(contains(output, form)) << channel << " shows " << form << ":\n" << output;
+      }
+    }
+  }
+}
+
 class BadHttpInputTest : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadHttpInputTest, IsUnknownWithAOneLineReason) {
@@ -414,6 +609,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"BadRegex",
                  {kContent, "--url", "http://h/", "--regex", "(unclosed"},
                  "not a valid regular expression"},
+        BadInput{"RegexBeyondTheEngineLimit",
+                 {kContent, "--url", "http://h/", "--regex", "(\\pL{100}){5}"},
+                 "exceeds the regular expression engine's memory limit"},
         BadInput{"MatchAndRegex",
                  {kContent, "--url", "http://h/", "--match", "a", "--regex", "b"},
                  "excludes"},

@@ -533,6 +533,22 @@ TEST(SlaposPromiseShow, DescribesOurPromisesAndNeverRunsOthers) {
   EXPECT_FALSE(fs::exists(partition.dir / "ran"));
 }
 
+// A promise binary that shows a URL's password (one older than the masking, say): show masks
+// it anyway.
+TEST(SlaposPromiseShow, MasksUrlPasswordsWhateverTheBinaryPrints) {
+  Partition partition;
+  const std::string fake = partition.dir / "fake_check";
+  std::ofstream(fake) << "#!/bin/sh\necho 'url = \"http://u:s3cret-shown@h/\"'\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  std::ofstream(partition.promise("fake"))
+      << "#!" << fake << " --config\n# fake_check promise, written by `fake_check --install`.\n";
+  fs::permissions(partition.promise("fake"), fs::perms::owner_all);
+  auto shown = slapos_promise({"show", partition.promise("fake")});
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("url = \"http://u:***@h/\""), std::string::npos) << shown.output;
+  EXPECT_EQ(shown.output.find("s3cret-shown"), std::string::npos) << shown.output;
+}
+
 TEST(SlaposPromiseList, NamesTheInstalledPromisesWithTheirDescriptions) {
   auto result = slapos_promise({"list"});
   EXPECT_EQ(result.exit_code, 0) << result.output;

@@ -6,6 +6,8 @@
 #include <asio/write.hpp>
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <thread>
 
 namespace promise::test {
@@ -28,6 +30,13 @@ class Session : public std::enable_shared_from_this<Session> {
     redirect_ = "HTTP/1.1 301 Moved Permanently\r\nLocation: " + location +
                 "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     chunk_ = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";  // 64 KiB chunks
+    if (behaviour_ == FaultServer::Behaviour::noise) {
+      std::uint32_t seed = 12345;  // a fixed sequence: every run serves the same text
+      for (std::size_t i = 7; i < 7 + 0x10000; ++i) {
+        seed = seed * 1103515245u + 12345u;
+        chunk_[i] = "abcdefghijklmnopqrstuvwxyz <>/="[(seed >> 16) % 31];
+      }
+    }
   }
 
   void start() {
@@ -61,6 +70,7 @@ class Session : public std::enable_shared_from_this<Session> {
                           });
         return;
       case FaultServer::Behaviour::endless:
+      case FaultServer::Behaviour::noise:
         asio::async_write(socket_, asio::buffer(kEndlessHeaders),
                           [self](std::error_code error, std::size_t) {
                             if (!error) self->endless();
@@ -115,6 +125,7 @@ struct FaultServer::Impl {
   void accept() {
     acceptor.async_accept([this](std::error_code error, tcp::socket socket) {
       if (error) return;
+      ++connections;
       std::make_shared<Session>(std::move(socket), behaviour, location)->start();
       accept();
     });
@@ -125,6 +136,7 @@ struct FaultServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor;
   std::string host;
+  std::atomic<int> connections{0};
   std::thread thread;
 };
 
@@ -136,6 +148,10 @@ FaultServer::~FaultServer() = default;
 
 int FaultServer::port() const {
   return impl_->acceptor.local_endpoint().port();
+}
+
+int FaultServer::connections() const {
+  return impl_->connections.load();
 }
 
 std::string FaultServer::url(const std::string& path) const {

@@ -12,8 +12,9 @@ namespace promise::test {
 
 class FaultServer {
  public:
-  // redirect: 301 to the location given to the constructor.
-  enum class Behaviour { silent, trickle, endless, healthy, redirect };
+  // redirect: 301 to the location given to the constructor. noise: an endless chunked body of
+  // pseudo-random lower-case letters, spaces and markup characters, on one line.
+  enum class Behaviour { silent, trickle, endless, healthy, redirect, noise };
 
   // Listens on address ("127.0.0.1", "::1"); port 0 picks a free one.
   explicit FaultServer(Behaviour behaviour, const std::string& address = "127.0.0.1", int port = 0,
@@ -23,6 +24,7 @@ class FaultServer {
   FaultServer& operator=(const FaultServer&) = delete;
 
   int port() const;
+  int connections() const;  // accepted so far: a client has got as far as connecting
   std::string url(const std::string& path = "/") const;  // http://address:port/path
 
  private:

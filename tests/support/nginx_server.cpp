@@ -229,6 +229,23 @@ std::string ssha_htpasswd_line(std::string_view user, std::string_view password)
   return std::string(user) + ":{SSHA}" + reinterpret_cast<const char*>(base64.data()) + "\n";
 }
 
+// Written piece by piece: a child forked by this process inherits its peak memory in
+// ru_maxrss, which the memory tests read.
+void write_minified_page(const fs::path& path) {
+  constexpr std::string_view kHead =
+      "<!DOCTYPE html><html><head><title>minified</title></head><body>";
+  constexpr std::string_view kTail = "</body></html>";
+  constexpr std::string_view kPiece = "<p>x</p>";
+  std::ofstream out(path, std::ios::binary);
+  out << kHead;
+  std::size_t size = kHead.size();
+  for (; size + kPiece.size() + kTail.size() <= NginxServer::kMinifiedSize; size += kPiece.size()) {
+    out << kPiece;
+  }
+  out << std::string(NginxServer::kMinifiedSize - size - kTail.size(), ' ') << kTail;
+  if (!out.flush()) throw std::runtime_error("NginxServer: cannot write " + path.string());
+}
+
 std::string locations_conf(const fs::path& dir) {
   const fs::path www = dir / "www";
   std::ostringstream conf;
@@ -248,6 +265,7 @@ std::string locations_conf(const fs::path& dir) {
        << "}\n"
        << "location = /content { alias " << quote(www / "content.html") << "; }\n"
        << "location = /big { alias " << quote(www / "big.bin") << "; }\n"
+       << "location = /minified { alias " << quote(www / "minified.html") << "; }\n"
        << "location / { return 404; }\n";
   return conf.str();
 }
@@ -455,6 +473,7 @@ void NginxServer::start(const NginxOptions& options) {
   write_file(root / "www" / "content.html",
              "<!DOCTYPE html>\n<html><head><title>promise-test</title></head>\n<body><p>" +
                  std::string(kContentMarker) + "</p></body></html>\n");
+  write_minified_page(root / "www" / "minified.html");
   write_file(root / "www" / "big.bin", "");
   fs::resize_file(root / "www" / "big.bin", kBigSize);  // sparse: no 200 MiB write
   write_file(root / "htpasswd", ssha_htpasswd_line(kAuthUser, kAuthPassword));

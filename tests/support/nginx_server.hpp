@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -33,6 +34,8 @@ struct NginxOptions {
 //   /auth       basic auth: kAuthUser / kAuthPassword, then 200 with body kAuthBody
 //   /content    200 text/html whose body contains kContentMarker
 //   /big        200, kBigSize bytes of zeros (a sparse file)
+//   /minified   200 text/html, kMinifiedSize bytes on one line: <title>minified</title> at the
+//               start, </body></html> at the end (a minified page)
 //   other paths 404
 // Start-up failures throw std::runtime_error carrying nginx's error.log.
 // nginx runs as a master with one worker, in its own process group. The master gets SIGTERM if
@@ -46,6 +49,7 @@ class NginxServer {
   static constexpr std::string_view kAuthPassword = "S3cret pass#1";
   static constexpr std::string_view kAuthBody = "promise-test: authenticated\n";
   static constexpr std::uintmax_t kBigSize = 200ULL * 1024 * 1024;
+  static constexpr std::size_t kMinifiedSize = 3 * 1024 * 1024;
 
   // Uses its own TestPki (default expiring-soon lifetime).
   explicit NginxServer(NginxOptions options = {});

@@ -76,6 +76,21 @@ TEST(Config, SecretsAreMaskedWhenShown) {
   EXPECT_EQ(shown, "url = \"http://h/\"\npassword = \"***\"\n");
 }
 
+// Credentials inside ordinary values: URL user-info and credential headers.
+TEST(Config, CredentialsInsideValuesAreMaskedWhenShown) {
+  Values values;
+  auto app = make_app(values);
+  std::vector<std::string> headers;
+  app->add_option("--header", headers);
+  parse(*app, {"--url", "http://u:s3cret@h/", "--header", "Authorization: Bearer T0k", "--header",
+               "X-Plain: 1"});
+  EXPECT_EQ(detail::render_config(*app, true),
+            "url = \"http://u:***@h/\"\nheader = \"Authorization: ***\"\n"
+            "header = \"X-Plain: 1\"\n");
+  // Written for --install: in clear.
+  EXPECT_NE(detail::render_config(*app, false).find("s3cret"), std::string::npos);
+}
+
 TEST(Config, BadLinesAreRefusedWithTheLineNumber) {
   PromiseConfigFormat format;
   for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace promise {
 namespace {
 
@@ -63,6 +65,60 @@ TEST(Mask, ReplacesEveryOccurrence) {
   std::string text = "user:S3cret@host S3cret";
   mask_in_place(text, "S3cret");
   EXPECT_EQ(text, "user:***@host ***");
+}
+
+// Secrets share this process's registry with other tests: each test uses its own values.
+
+TEST(Secrets, AreMaskedInEveryFormBeforeAnyEscapeOrCut) {
+  register_secret("a|b-secret-unit");
+  EXPECT_EQ(untrusted("pw a|b-secret-unit!"), "pw ***!");  // not "a\\x7cb-secret-unit"
+  EXPECT_EQ(one_line("pw a|b-secret-unit!", 100), "pw ***!");
+  EXPECT_EQ(mask_secrets("pw a\\x7cb-secret-unit!"), "pw ***!");  // escaped elsewhere first
+  const std::string long_secret = std::string(120, 'L') + "-unit";
+  register_secret(long_secret);
+  EXPECT_EQ(untrusted("pw " + long_secret + " end", 50), "pw *** end");  // not 47 bytes of it
+  EXPECT_EQ(one_line("pw " + long_secret, 20), "pw ***");
+}
+
+TEST(Secrets, TheLongestIsMaskedFirst) {
+  register_secret("short-unit");
+  register_secret("short-unit-and-longer");
+  EXPECT_EQ(mask_secrets("[short-unit-and-longer]"), "[***]");
+}
+
+TEST(Secrets, UrlPasswordsAreMaskedWhereverAUrlAppears) {
+  EXPECT_EQ(mask_secrets("url = http://u:s3cret@host/ and https://[::1]/x@y"),
+            "url = http://u:***@host/ and https://[::1]/x@y");
+  EXPECT_EQ(mask_secrets("'http://u:p%40ss@w@h:80/?q=a:b@c'"), "'http://u:***@h:80/?q=a:b@c'");
+  EXPECT_EQ(mask_secrets("http://user-only@h/"), "http://user-only@h/");
+  EXPECT_EQ(mask_secrets("no url: a:b@c"), "no url: a:b@c");
+}
+
+TEST(Secrets, CredentialHeadersAreMasked) {
+  EXPECT_EQ(mask_secrets("Authorization: Bearer T0k"), "Authorization: ***");
+  EXPECT_EQ(mask_secrets("proxy-authorization:Basic eA=="), "proxy-authorization: ***");
+  EXPECT_EQ(mask_secrets("Cookie: session=1"), "Cookie: ***");
+  EXPECT_EQ(mask_secrets("X-Trace: Cookie: 1"), "X-Trace: Cookie: 1");
+}
+
+TEST(Secrets, ValuesThatCarryCredentialsRegisterThem) {
+  register_credentials_in("http://user:p%40ssw0rd-unit@h/");
+  EXPECT_EQ(mask_secrets("p@ssw0rd-unit and p%40ssw0rd-unit"), "*** and ***");
+  register_credentials_in("Authorization: Bearer t0ken-unit");
+  EXPECT_EQ(mask_secrets("sent Bearer t0ken-unit"), "sent ***");
+  register_credentials_in("just text, unit");
+  EXPECT_EQ(mask_secrets("just text, unit"), "just text, unit");
+}
+
+TEST(Secrets, BlankingOverwritesThemInPlaceKeepingTheLength) {
+  register_secret("blank-me-unit");
+  char option[] = "--password=blank-me-unit";
+  blank_secrets(option);
+  EXPECT_STREQ(option, "--password=*************");
+  register_credentials_in("http://u:url-pw-unit@h/");
+  char url[] = "http://u:url-pw-unit@h/";
+  blank_secrets(url);
+  EXPECT_STREQ(url, "http://u:***********@h/");
 }
 
 }  // namespace

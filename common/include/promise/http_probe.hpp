@@ -46,8 +46,9 @@ struct HttpResult {
   std::string error;         // empty when the transfer went as asked
   std::string failed_phase;  // "resolving", "connecting", "TLS handshake", ...
   bool timed_out = false;
-  std::string body;       // only with want_body; at most max_body bytes
-  bool body_cut = false;  // the body was longer than max_body; reading stopped there
+  bool redirect_refused = false;  // to a non-HTTP URL; error says where
+  std::string body;               // only with want_body; at most max_body bytes
+  bool body_cut = false;          // the body was longer than max_body; reading stopped there
   std::size_t body_bytes = 0;
   long redirects = 0;
   std::string final_url;  // after redirects, user-info removed

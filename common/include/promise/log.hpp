@@ -24,13 +24,5 @@ class Log {
 
 }  // namespace promise
 
-#include <string>
-
-namespace promise {
-
-// Values that must never be shown (passwords, tokens): every status line and log line
-// written after this call shows them as "***".
-void register_secret(std::string value);
-std::string mask_secrets(std::string text);
-
-}  // namespace promise
+// register_secret and mask_secrets live with the text helpers that apply them.
+#include "promise/text.hpp"

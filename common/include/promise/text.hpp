@@ -34,4 +34,23 @@ std::string lower_first(std::string text);
 // Replaces every occurrence of needle in text with "***".
 void mask_in_place(std::string& text, std::string_view needle);
 
+// ---- secrets -------------------------------------------------------------------------------
+// Values that must never be shown (passwords, tokens). Every line written after this call
+// shows them as "***": untrusted() and one_line() mask before they escape or cut, so
+// neither an escaped form nor a cut-off piece of a secret can get through.
+void register_secret(std::string_view value);
+
+// Registers the credentials an ordinary value carries: the password of each URL's user-info
+// (as written and percent-decoded) and the value of a credential header
+// ("Authorization: ...", "Proxy-Authorization: ...", "Cookie: ...").
+void register_credentials_in(std::string_view value);
+
+// Masks the registered secrets (as given, percent-decoded, escaped), the password of any
+// URL's user-info ("http://u:***@host/") and the value of a credential header.
+std::string mask_secrets(std::string text);
+
+// Overwrites every registered secret in the NUL-terminated text with '*', in place and
+// keeping its length: for argv, which ps and /proc/PID/cmdline show.
+void blank_secrets(char* text);
+
 }  // namespace promise
