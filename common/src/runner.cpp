@@ -3,6 +3,7 @@
 #include "promise/main.hpp"
 #include "promise/text.hpp"
 #include "promise/version.hpp"
+#include "rule.hpp"
 
 #include <signal.h>
 #include <sys/time.h>
@@ -232,6 +233,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   declare(app);
   CommonOptions common;
   declare_common(app, common);
+  detail::RuleOptions rule;
+  detail::declare_rule_options(app, rule);
   app.set_help_flag("-h,--help", "Print this help and exit")->group(kCommon);
   app.set_version_flag("--version",
                        std::string(info.name) + " (slapos-native-promises) " + kVersion)
@@ -259,16 +262,21 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
     for (const auto& value : option->results()) register_secret(value);
   }
   const detail::Format format = parse_format(common.format);
-  auto finish = [&](const Outcome& outcome) {
+  // The exit code is the state's, unless a rule (--result-count, --frequency) says otherwise.
+  auto finish = [&](const Outcome& outcome, std::optional<int> rule_exit_code = std::nullopt) {
     block_fatal_signals();
     const double elapsed = seconds(Deadline::Clock::now() - start);
-    write_all(STDOUT_FILENO, detail::render(outcome, format, elapsed));
-    return exit_code(outcome.state);
+    const int code = rule_exit_code.value_or(exit_code(outcome.state));
+    write_all(STDOUT_FILENO, detail::render(outcome, format, elapsed, code));
+    return code;
   };
 
   if (common.show_config) {
     write_all(STDOUT_FILENO, show_config(app, info, embedded));
     return 0;
+  }
+  if (auto refused = detail::check_rule_options(app, rule, common.install_path); !refused.empty()) {
+    return finish(Outcome::unknown(refused));
   }
   if (!common.install_path.empty()) {
     if (common.timeout >= kSlapgridLimitSeconds) {
@@ -300,6 +308,10 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   prepare_signal_texts(format, common.timeout);
   arm_backstop(common.timeout + kBackstopGraceSeconds);
   const Context context{deadline, log};
+  const detail::RuleRun rule_run(rule, app, embedded, info.name, log);
+  if (auto replayed = rule_run.replay(deadline)) {
+    return finish(replayed->shown, replayed->exit_code);
+  }
   set_phase("checking");
   Outcome outcome;
   try {
@@ -307,7 +319,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   } catch (const std::exception& error) {
     outcome = Outcome::unknown(std::string("internal error: ") + error.what());
   }
-  return finish(outcome);
+  const detail::Verdict verdict = rule_run.judge(outcome, deadline);
+  return finish(verdict.shown, verdict.exit_code);
 }
 
 }  // namespace promise
