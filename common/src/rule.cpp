@@ -275,15 +275,16 @@ bool is_root() {
 
 // mkdir -p with mode 0700. Run as root (an operator by hand), a new directory goes to the
 // owner of its parent, so that the partition user can use it afterwards.
-void make_directories(const fs::path& directory) {
+void make_directories(const fs::path& directory, const Log& log) {
   fs::path built;
   for (const auto& part : directory) {
     built /= part;
-    if (::mkdir(built.c_str(), 0700) == 0 && is_root()) {
-      struct stat parent {};
-      if (::stat(built.parent_path().c_str(), &parent) == 0) {
-        (void)::chown(built.c_str(), parent.st_uid, parent.st_gid);
-      }
+    if (::mkdir(built.c_str(), 0700) != 0 || !is_root()) continue;
+    struct stat parent {};
+    if (::stat(built.parent_path().c_str(), &parent) != 0 ||
+        ::chown(built.c_str(), parent.st_uid, parent.st_gid) != 0) {
+      log.step("rule: cannot give " + built.string() +
+               " to its parent's owner: " + error_text(errno));
     }
   }
 }
@@ -323,7 +324,7 @@ StateFile::StateFile(std::string path, Warn warn, const Log& log)
 int StateFile::open_directory(bool create) const {
   int fd = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT && create) {
-    make_directories(directory_);
+    make_directories(directory_, log_);
     fd = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   }
   if (fd < 0) {
@@ -440,8 +441,11 @@ bool StateFile::update(std::uint64_t fingerprint, const std::function<void(RuleS
     problem = "cannot create " + temp + ": " + error_text(errno);
   } else {
     struct stat directory_info {};
-    if (is_root() && ::fstat(directory_fd, &directory_info) == 0) {
-      (void)::fchown(fd, directory_info.st_uid, directory_info.st_gid);
+    // Run as root (an operator by hand), the file goes to the directory's owner; if it cannot,
+    // the partition user will not read it and will replace it: nothing worse.
+    if (is_root() && (::fstat(directory_fd, &directory_info) != 0 ||
+                      ::fchown(fd, directory_info.st_uid, directory_info.st_gid) != 0)) {
+      log_.step("rule: cannot give " + temp + " to its directory's owner: " + error_text(errno));
     }
     const bool written = write_all_to(fd, text);
     const int error = errno;
