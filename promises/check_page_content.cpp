@@ -15,6 +15,10 @@ struct Options {
 };
 
 void declare(CLI::App& app, Options& options) {
+  app.footer(
+      "SlapOS rule: the cookbook recipe check_page_content writes a legacy promise, held to "
+      "slapgrid's rule (fail on the last run at deployment, after 3 failed runs in a row in steady "
+      "state, every 2 min): no --frequency, --result-count or --failure-amount needed.");
   promise::declare_http_options(app, options.http);
   auto* match =
       app.add_option("--match", options.match,

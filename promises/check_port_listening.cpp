@@ -12,6 +12,10 @@ struct Options {
 };
 
 void declare(CLI::App& app, Options& options) {
+  app.footer(
+      "SlapOS rule: the cookbook recipe check_port_listening writes a legacy promise, held to "
+      "slapgrid's rule (fail on the last run at deployment, after 3 failed runs in a row in steady "
+      "state, every 2 min): no --frequency, --result-count or --failure-amount needed.");
   app.add_option("--hostname", options.hostname,
                  "Host name or IP address; IPv6 with or without brackets")
       ->transform(promise::host_name())

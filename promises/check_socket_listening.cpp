@@ -14,6 +14,11 @@ struct Options {
 };
 
 void declare(CLI::App& app, Options& options) {
+  app.footer(
+      "SlapOS plugin rule (toolbox check_socket_listening): frequency 2, fail on the last run at "
+      "deployment, after 3 failed runs of 3 in steady state (result-count 3, failure-amount 3): "
+      "slapgrid's legacy rule already, so no --frequency, --result-count or --failure-amount needed"
+      " (the plugin's bang has no legacy equivalent).");
   auto* host = app.add_option("--host", options.host,
                               "Host name or IP address; IPv6 with or without brackets")
                    ->transform(promise::host_name());

@@ -17,6 +17,11 @@ struct Options {
 };
 
 void declare(CLI::App& app, Options& options) {
+  app.footer(
+      "SlapOS plugin rule (toolbox check_url_available): frequency 2, fail on the last run at "
+      "deployment, after 3 failed runs of 3 in steady state: slapgrid's legacy rule already, so no "
+      "--frequency, --result-count or --failure-amount needed (the plugin's bang has no legacy "
+      "equivalent).");
   promise::declare_http_options(app, options.http);
   app.add_option("--http-code,--http_code", options.http_codes,
                  "Expected HTTP status (repeatable: --http-code 200 --http-code 204)")

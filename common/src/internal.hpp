@@ -21,8 +21,10 @@ enum class Format { text, json, nagios };
 
 void configure_log(Verbosity verbosity, std::chrono::steady_clock::time_point start);
 
-// The status line (text, json or nagios), newline included, secrets masked.
+// The status line (text, json or nagios), newline included, secrets masked. The exit code
+// (json's exit_code) is the state's, unless a rule (rule.hpp) gives another one.
 std::string render(const Outcome& outcome, Format format, double elapsed_seconds);
+std::string render(const Outcome& outcome, Format format, double elapsed_seconds, int exit_code);
 
 // JSON string literal with quotes, escaping everything a JSON parser requires.
 std::string json_string(std::string_view text);

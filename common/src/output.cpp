@@ -67,13 +67,16 @@ std::string json_string(std::string_view text) {
 }
 
 std::string render(const Outcome& outcome, Format format, double elapsed_seconds) {
+  return render(outcome, format, elapsed_seconds, exit_code(outcome.state));
+}
+
+std::string render(const Outcome& outcome, Format format, double elapsed_seconds, int exit) {
   const std::string state(state_name(outcome.state));
   switch (format) {
     case Format::json: {
-      std::string out = "{\"state\":" + json_string(state) +
-                        ",\"exit_code\":" + std::to_string(exit_code(outcome.state)) +
-                        ",\"message\":" + json_string(safe_message(outcome, kMaxLineBytes)) +
-                        ",\"metrics\":{";
+      std::string out =
+          "{\"state\":" + json_string(state) + ",\"exit_code\":" + std::to_string(exit) +
+          ",\"message\":" + json_string(safe_message(outcome, kMaxLineBytes)) + ",\"metrics\":{";
       for (std::size_t i = 0; i < outcome.metrics.size(); ++i) {
         const auto& m = outcome.metrics[i];
         out += (i ? "," : "") + json_string(m.name) + ":{\"value\":" + number(m.value) +

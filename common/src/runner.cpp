@@ -3,6 +3,7 @@
 #include "promise/main.hpp"
 #include "promise/text.hpp"
 #include "promise/version.hpp"
+#include "rule.hpp"
 
 #include <unistd.h>
 
@@ -212,6 +213,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   declare(app);
   CommonOptions common;
   declare_common(app, common);
+  detail::RuleOptions rule;
+  detail::declare_rule_options(app, rule);
   app.set_help_flag("-h,--help", "Print this help and exit")->group(kCommon);
   app.set_version_flag("--version",
                        std::string(info.name) + " (slapos-native-promises) " + kVersion)
@@ -249,15 +252,21 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   // ps shows argv for as long as the run lasts: overwrite the secrets in it, as curl does.
   for (int i = 1; i < argc; ++i) blank_secrets(argv[i]);
   const detail::Format format = parse_format(common.format);
-  auto finish = [&](const Outcome& outcome) {
+  // The exit code is the state's, unless a rule (--result-count, --frequency) says otherwise.
+  auto finish = [&](const Outcome& outcome, std::optional<int> rule_exit_code = std::nullopt) {
     const double elapsed = seconds(Deadline::Clock::now() - start);
-    write_final(detail::render(outcome, format, elapsed));
-    return exit_code(outcome.state);
+    const int code = rule_exit_code.value_or(exit_code(outcome.state));
+    write_final(detail::render(outcome, format, elapsed, code));
+    return code;
+  };
   };
 
   if (common.show_config) {
     write_final(show_config(app, info, embedded));
     return 0;
+  }
+  if (auto refused = detail::check_rule_options(app, rule, common.install_path); !refused.empty()) {
+    return finish(Outcome::unknown(refused));
   }
   if (!common.install_path.empty()) {
     detail::disarm_backstop();  // buildout runs --install, with no 20 s limit to beat
@@ -290,6 +299,10 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   detail::prepare_signal_texts(format, common.timeout);
   detail::arm_backstop(common.timeout + kBackstopGraceSeconds);
   const Context context{deadline, log};
+  const detail::RuleRun rule_run(rule, app, embedded, info.name, log);
+  if (auto replayed = rule_run.replay(deadline)) {
+    return finish(replayed->shown, replayed->exit_code);
+  }
   set_phase("checking");
   Outcome outcome;
   try {
@@ -297,7 +310,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   } catch (const std::exception& error) {
     outcome = Outcome::unknown(std::string("internal error: ") + error.what());
   }
-  return finish(outcome);
+  const detail::Verdict verdict = rule_run.judge(outcome, deadline);
+  return finish(verdict.shown, verdict.exit_code);
 }
 
 }  // namespace promise

@@ -38,6 +38,14 @@ TEST(StatusLine, JsonCarriesStateMessageMetricsAndElapsed) {
             "\"metrics\":{\"connect_time\":{\"value\":0.00025,\"unit\":\"s\"}},\"elapsed\":0.5}\n");
 }
 
+TEST(StatusLine, JsonExitCodeIsTheRulesWhenARuleGivesOne) {
+  // --result-count tolerating a failure: the state seen, and the exit code given.
+  EXPECT_EQ(render(Outcome::critical("down"), Format::json, 0, 0),
+            "{\"state\":\"CRITICAL\",\"exit_code\":0,\"message\":\"down\",\"metrics\":{},"
+            "\"elapsed\":0}\n");
+  EXPECT_EQ(render(Outcome::critical("down"), Format::text, 0, 0), "CRITICAL: down\n");
+}
+
 TEST(StatusLine, NagiosHasPerfdataAndNoFakeOnes) {
   auto outcome = Outcome::critical("a|b=1");
   outcome.metric("time", 1.5, "s").metric("bad label|x", 2);
