@@ -73,6 +73,7 @@ void write_signal_safe(const char* text) {
 }
 
 extern "C" void on_fatal_signal(int signal_number) {
+  if (const int group = child_process_group(); group > 0) ::kill(-group, SIGKILL);
   write_signal_safe(signal_number == SIGALRM   ? g_texts.deadline
                     : signal_number == SIGTERM ? g_texts.terminated
                                                : g_texts.interrupted);
