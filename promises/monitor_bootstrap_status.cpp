@@ -5,7 +5,6 @@
 // end an empty status file on success, or deletes it on error. While it runs, the promise waits
 // for it (15 s as the plugin, but never past the deadline).
 #include <sys/stat.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "promise/file_tail.hpp"
 #include "promise/main.hpp"
@@ -70,14 +70,6 @@ bool is_our_bootstrap(pid_t pid, const std::string& partition_folder) {
 bool still_running(pid_t pid, std::uint64_t start_time) {
   const auto stat = promise::read_proc_stat(pid);
   return stat && stat->start_time == start_time;
-}
-
-void sleep_seconds(double seconds) {
-  timespec pause{};
-  pause.tv_sec = static_cast<time_t>(seconds);
-  pause.tv_nsec = static_cast<long>((seconds - static_cast<double>(pause.tv_sec)) * 1e9);
-  while (::nanosleep(&pause, &pause) != 0 && errno == EINTR) {
-  }
 }
 
 std::string seconds_text(double seconds) {
@@ -139,7 +131,7 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
                                           seconds_text(wait) + " seconds! (pid " +
                                           std::to_string(pid) + ")");
       }
-      sleep_seconds(std::min(kPollSeconds, left));
+      std::this_thread::sleep_for(std::chrono::duration<double>(std::min(kPollSeconds, left)));
     }
   } else {
     context.log.step("pid " + std::to_string(*pid_file.pid) + " is not the monitor bootstrap of " +
