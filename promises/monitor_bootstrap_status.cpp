@@ -117,11 +117,13 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
   const auto first = promise::read_proc_stat(pid);
   if (first && is_our_bootstrap(pid, partition.folder)) {
     context.phase("waiting for the monitor bootstrap to end");
-    const double budget = promise::seconds(context.deadline.remaining());
+    // Up to 15 s after the start, as the plugin, but a margin (a quarter, at most 1 s) before
+    // the deadline, to report.
+    const double budget = promise::seconds(context.deadline.budget());
     const double wait = std::clamp(budget - std::min(1.0, budget / 4), 0.0, kPluginWaitSeconds);
     context.log.step("monitor bootstrap running as pid " + std::to_string(pid) +
-                     ": waiting up to " + seconds_text(wait) + " s");
-    const auto until = promise::Deadline::Clock::now() +
+                     ": waiting until " + seconds_text(wait) + " s");
+    const auto until = context.deadline.at() - context.deadline.budget() +
                        std::chrono::duration_cast<promise::Deadline::Clock::duration>(
                            std::chrono::duration<double>(wait));
     while (still_running(pid, first->start_time)) {
