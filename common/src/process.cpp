@@ -342,6 +342,7 @@ class Pool {
     // glibc 2.36's <sys/pidfd.h> lacks extern "C": call the system call itself.
     child->exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     running_.push_back(std::move(child));
+    if (s.on_start) s.on_start(pid);
     return true;
   }
 

@@ -77,6 +77,7 @@ void* take_signals(void*) {
     if (::sigwait(&set, &signal_number) != 0) continue;
     if (!g_status_line.claim()) continue;  // the main path is writing its line: it ends the run
     discard_install_temporary();  // an --install under way leaves no temporary file
+    if (const int group = child_process_group(); group > 0) ::kill(-group, SIGKILL);
     std::lock_guard lock(g_texts_mutex);
     write_signal_line(signal_number);
     ::_exit(exit_code(State::critical));
@@ -88,6 +89,7 @@ void* take_signals(void*) {
 extern "C" void on_fatal_signal(int signal_number) {
   if (!g_status_line.claim()) return;
   discard_install_temporary();
+  if (const int group = child_process_group(); group > 0) ::kill(-group, SIGKILL);
   write_signal_line(signal_number);
   ::_exit(exit_code(State::critical));
 }

@@ -4,19 +4,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace promise {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is not valid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+// Length of the valid UTF-8 sequence starting at text[i], its code point in cp; 0 if it is not
+// valid (overlong forms, surrogates and code points above U+10FFFF are invalid).
+std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& cp) {
   auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
   const std::uint8_t b0 = byte(i);
   std::size_t length = 0;
   std::uint32_t min = 0;
-  std::uint32_t cp = 0;
+  cp = b0;
   if (b0 < 0x80) return 1;
   if ((b0 & 0xE0) == 0xC0) {
     length = 2, min = 0x80, cp = b0 & 0x1Fu;
@@ -33,7 +34,14 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     cp = (cp << 6) | (byte(i + k) & 0x3Fu);
   }
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  if (cp >= 0x80 && cp <= 0x9F) return 0;  // C1 control characters: escape them too
+  return length;
+}
+
+// The same, refusing C1 control characters too: the status line escapes them.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  std::uint32_t cp = 0;
+  const std::size_t length = decode_utf8(text, i, cp);
+  if (cp >= 0x80 && cp <= 0x9F) return 0;
   return length;
 }
 
@@ -43,33 +51,38 @@ void append_escaped_byte(std::string& out, unsigned char c) {
   out += buffer;
 }
 
+// The escaped form of the character (or undecodable byte) at text[i]; returns the bytes it covers.
+std::size_t escape_piece(std::string_view text, std::size_t i, bool peer_text, std::string& piece) {
+  piece.clear();
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c >= 0x20 && c < 0x7F) {
+    if (peer_text && c == '\\') {
+      piece = "\\\\";
+    } else if (peer_text && c == '|') {
+      piece = "\\x7c";
+    } else {
+      piece.assign(1, static_cast<char>(c));
+    }
+    return 1;
+  }
+  if (c >= 0x80) {
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length != 0) {
+      piece.assign(text.substr(i, length));
+      return length;
+    }
+  }
+  append_escaped_byte(piece, c);
+  return 1;
+}
+
 // Escapes (and cuts) text as it is; untrusted() and one_line() mask secrets before this.
 std::string escape(std::string_view text, std::size_t max_bytes, bool peer_text) {
   std::string out;
+  std::string piece;
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::string piece;
-    std::size_t consumed = 1;
-    if (c >= 0x20 && c < 0x7F) {
-      if (peer_text && c == '\\') {
-        piece = "\\\\";
-      } else if (peer_text && c == '|') {
-        piece = "\\x7c";
-      } else {
-        piece.assign(1, static_cast<char>(c));
-      }
-    } else if (c >= 0x80) {
-      consumed = utf8_sequence_length(text, i);
-      if (consumed == 0) {
-        consumed = 1;
-        append_escaped_byte(piece, c);
-      } else {
-        piece.assign(text.substr(i, consumed));
-      }
-    } else {
-      append_escaped_byte(piece, c);
-    }
+    const std::size_t consumed = escape_piece(text, i, peer_text, piece);
     if (out.size() + piece.size() > max_bytes) {
       out += " ... (" + std::to_string(text.size() - i) + " bytes cut)";
       return out;
@@ -164,6 +177,38 @@ std::size_t credential_header_value(std::string_view text) {
   return std::string_view::npos;
 }
 
+// Python's str.isprintable() for a code point above U+00FF: false for the format (Cf),
+// separator (Zs, Zl, Zp), surrogate, private-use and non-character code points in common use.
+bool python_printable(std::uint32_t cp) {
+  struct Range {
+    std::uint32_t first, last;
+  };
+  static constexpr Range kNotPrintable[] = {
+      {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},
+      {0x08E2, 0x08E2},   {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},
+      {0x2028, 0x202F},   {0x205F, 0x206F},   {0x3000, 0x3000},   {0xD800, 0xF8FF},
+      {0xFDD0, 0xFDEF},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0xFFFE, 0xFFFF},
+      {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+      {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF},
+  };
+  for (const auto& range : kNotPrintable) {
+    if (cp >= range.first && cp <= range.last) return false;
+  }
+  return true;
+}
+
+void append_python_escape(std::string& out, std::uint32_t cp) {
+  char buffer[12];
+  if (cp <= 0xFF) {
+    std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(cp));
+  } else if (cp <= 0xFFFF) {
+    std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(cp));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "\\U%08x", static_cast<unsigned>(cp));
+  }
+  out += buffer;
+}
+
 }  // namespace
 
 std::string untrusted(std::string_view text, std::size_t max_bytes) {
@@ -172,6 +217,94 @@ std::string untrusted(std::string_view text, std::size_t max_bytes) {
 
 std::string one_line(std::string_view text, std::size_t max_bytes) {
   return escape(mask_secrets(std::string(text)), max_bytes, false);
+}
+
+std::string untrusted_tail(std::string_view text, std::size_t max_bytes,
+                           std::uint64_t bytes_before) {
+  constexpr std::string_view kBlank = " \t\r\n\v\f";
+  std::size_t begin = 0;
+  if (bytes_before > 0) {
+    // The reader may have cut a character in two: its continuation bytes are not text.
+    while (begin < text.size() && begin < 3 &&
+           (static_cast<unsigned char>(text[begin]) & 0xC0) == 0x80) {
+      ++begin;
+    }
+  }
+  begin = std::min(text.find_first_not_of(kBlank, begin), text.size());
+  const std::size_t end = text.find_last_not_of(kBlank) + 1;  // npos + 1 == 0
+  std::string out;
+  std::string piece;
+  std::vector<std::pair<std::size_t, std::size_t>> starts;  // (byte in text, byte in out)
+  // Escape only the end: a window that grows until it gives more than max_bytes (blank runs
+  // shrink to " / ", so no fixed window is enough), or holds the whole text.
+  for (std::size_t window = 4 * max_bytes + 16;; window *= 4) {
+    std::size_t from = begin;
+    if (end > begin && end - begin > window) {
+      from = end - window;
+      while (from < end && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80) ++from;
+      from = std::min(text.find_first_not_of(kBlank, from), end);
+    }
+    out.clear();
+    starts.clear();
+    for (std::size_t i = from; i < end;) {
+      starts.emplace_back(i, out.size());
+      const std::size_t blank_end = std::min(text.find_first_not_of(kBlank, i), end);
+      if (text.substr(i, blank_end - i).find_first_of("\r\n") != std::string_view::npos) {
+        out += " / ";  // a line break, with the white space around it
+        i = blank_end;
+        continue;
+      }
+      i += escape_piece(text, i, true, piece);
+      out += piece;
+    }
+    if (from == begin || out.size() > max_bytes) break;
+  }
+  if (out.size() <= max_bytes && bytes_before == 0 &&
+      (starts.empty() || starts[0].first == begin)) {
+    return out;
+  }
+  std::size_t k = 0;
+  while (k < starts.size() && out.size() - starts[k].second > max_bytes) ++k;
+  // A cut right after a line break would start with the separator: skip it.
+  if (k < starts.size() && out.compare(starts[k].second, 3, " / ") == 0) ++k;
+  const std::size_t text_cut = k < starts.size() ? starts[k].first : end;
+  const std::size_t out_cut = k < starts.size() ? starts[k].second : out.size();
+  const std::string note = "... (" + std::to_string(bytes_before + text_cut) + " bytes cut)";
+  return out_cut == out.size() ? note : note + " " + out.substr(out_cut);
+}
+
+std::string python_repr(std::string_view text) {
+  const bool double_quotes =
+      text.find('\'') != std::string_view::npos && text.find('"') == std::string_view::npos;
+  const char quote = double_quotes ? '"' : '\'';
+  std::string out(1, quote);
+  for (std::size_t i = 0; i < text.size();) {
+    std::uint32_t cp = 0;
+    const std::size_t length = decode_utf8(text, i, cp);
+    if (length == 0) {  // os.fsdecode's surrogateescape: byte 0xNN becomes U+DCNN
+      append_python_escape(out, 0xDC00 + static_cast<unsigned char>(text[i]));
+      ++i;
+      continue;
+    }
+    if (cp == static_cast<std::uint32_t>(quote) || cp == '\\') {
+      out += '\\';
+      out += static_cast<char>(cp);
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0xA0) || cp == 0xAD ||
+               (cp > 0xFF && !python_printable(cp))) {
+      append_python_escape(out, cp);
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  out += quote;
+  return out;
 }
 
 std::string human_seconds(double seconds) {

@@ -36,6 +36,57 @@ TEST(Untrusted, NeverCutsInsideAnEscapeOrACharacter) {
   EXPECT_EQ(accents, "\xc3\xa9\xc3\xa9 ... (2 bytes cut)");
 }
 
+// Expected values printed by CPython 3.11: repr(s), repr(os.fsdecode(b)).
+TEST(PythonRepr, QuotesAsPythonDoes) {
+  EXPECT_EQ(python_repr("test -S /srv/a.sock"), "'test -S /srv/a.sock'");
+  EXPECT_EQ(python_repr("it's"), "\"it's\"");
+  EXPECT_EQ(python_repr("a'b\"c"), "'a\\'b\"c'");
+  EXPECT_EQ(python_repr(""), "''");
+}
+
+TEST(PythonRepr, EscapesWhatPythonDoesNotPrint) {
+  EXPECT_EQ(python_repr("tab\there\\"), "'tab\\there\\\\'");
+  EXPECT_EQ(python_repr("a\nb\rc\x01"), "'a\\nb\\rc\\x01'");
+  EXPECT_EQ(python_repr("\xc2\x85\xc2\xa0\xc2\xad\x7f"), "'\\x85\\xa0\\xad\\x7f'");
+  EXPECT_EQ(python_repr("\xe2\x80\x8b"), "'\\u200b'");                     // U+200B
+  EXPECT_EQ(python_repr("\xef\xbb\xbf\xe2\x80\xa8"), "'\\ufeff\\u2028'");  // U+FEFF U+2028
+  EXPECT_EQ(python_repr("\xf3\xa0\x80\x81"), "'\\U000e0001'");
+}
+
+TEST(PythonRepr, KeepsPrintableUnicodeAndShowsBadBytesAsSurrogates) {
+  EXPECT_EQ(python_repr("caf\xc3\xa9 \xe4\xb8\xad\xf0\x9f\x98\x80"),
+            "'caf\xc3\xa9 \xe4\xb8\xad\xf0\x9f\x98\x80'");
+  EXPECT_EQ(python_repr("\xff\xe6\x97"), "'\\udcff\\udce6\\udc97'");
+}
+
+TEST(UntrustedTail, KeepsTheEndWithANote) {
+  EXPECT_EQ(untrusted_tail("short", 100), "short");
+  EXPECT_EQ(untrusted_tail("0123456789", 4), "... (6 bytes cut) 6789");
+  EXPECT_EQ(untrusted_tail("6789", 100, 1000), "... (1000 bytes cut) 6789");
+  const std::string big(1 << 20, 'y');
+  EXPECT_EQ(untrusted_tail(big, 3), "... (" + std::to_string((1 << 20) - 3) + " bytes cut) yyy");
+}
+
+TEST(UntrustedTail, EscapesAsUntrustedWithoutCuttingAnEscapeOrACharacter) {
+  EXPECT_EQ(untrusted_tail("ab\x01\x02", 6), "... (3 bytes cut) \\x02");
+  EXPECT_EQ(untrusted_tail("a\xff\x1b[31m|\\", 100), "a\\xff\\x1b[31m\\x7c\\\\");
+  EXPECT_EQ(untrusted_tail("\xc3\xa9\xc3\xa9", 2), "... (2 bytes cut) \xc3\xa9");
+  // A character the reader cut in two is dropped with what came before it.
+  EXPECT_EQ(untrusted_tail("\xa9ok|", 100, 10), "... (11 bytes cut) ok\\x7c");
+}
+
+TEST(UntrustedTail, ShowsLineBreaksAsSlashesAndDropsOuterBlanks) {
+  EXPECT_EQ(untrusted_tail("\n  one\n\n  two  \r\nthree\tfour\n\n", 100),
+            "one / two / three\\x09four");
+  EXPECT_EQ(untrusted_tail(" \n\t\n", 100), "");
+  EXPECT_EQ(untrusted_tail("", 100), "");
+  // Blank runs shrink to one separator, however long.
+  EXPECT_EQ(untrusted_tail("x" + std::string(1 << 20, '\n') + "end", 10), "x / end");
+  EXPECT_EQ(untrusted_tail("\n\n", 10, 5), "... (5 bytes cut)");
+  // A cut never starts with the separator.
+  EXPECT_EQ(untrusted_tail("first\nsecond", 8), "... (6 bytes cut) second");
+}
+
 TEST(OneLine, KeepsPipeButEscapesControlBytes) {
   EXPECT_EQ(one_line("a|b\nc", 100), "a|b\\x0ac");
 }

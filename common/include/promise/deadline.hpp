@@ -34,4 +34,10 @@ inline double seconds(std::chrono::steady_clock::duration d) {
 void set_phase(const char* phase_literal);
 const char* current_phase();
 
+// The process group of a program the check runs (0: none). When a signal ends the run (SIGTERM
+// from slapgrid, the backstop, ^C), the handler SIGKILLs that group before it exits, so that
+// the promise leaves nothing running behind it. Async-signal-safe.
+void set_child_process_group(int group) noexcept;
+int child_process_group() noexcept;
+
 }  // namespace promise

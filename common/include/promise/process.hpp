@@ -34,9 +34,10 @@ struct ChildSpec {
   // leaves a background process holding its stdout runs into the time limit. false: stop
   // reading once the child has exited (a test that starts a daemon).
   bool wait_for_output_eof = true;
-  bool kill_leftovers = false;           // SIGKILL what is left of the group once it ends
-  std::size_t output_limit = 64 * 1024;  // keep the last output_limit bytes of the output
-  std::function<void()> before_exec;     // runs in the child between fork and exec (tests)
+  bool kill_leftovers = false;            // SIGKILL what is left of the group once it ends
+  std::size_t output_limit = 64 * 1024;   // keep the last output_limit bytes of the output
+  std::function<void()> before_exec;      // runs in the child between fork and exec (tests)
+  std::function<void(int pid)> on_start;  // runs here once the child runs (pid = its group)
 };
 
 // Where a byte stream stops being UTF-8 for Python's strict decoder, and Python's words for it.

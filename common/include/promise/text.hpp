@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,21 @@ namespace promise {
 // (which would fake Nagios perfdata) are escaped as \xNN; longer than max_bytes is cut with a
 // note of how much was cut. The result is safe to embed in a status line.
 std::string untrusted(std::string_view text, std::size_t max_bytes = 200);
+
+// The same for the output of a command or the end of a log, keeping the end of the text rather
+// than its start (the last lines say why it failed). Line breaks, with the white space around
+// them, are shown as " / "; white space at either end is dropped. bytes_before counts bytes
+// that came before text and are already gone (a bounded reader kept only the tail); the note
+// counts them as cut too: "... (N bytes cut) <tail>".
+std::string untrusted_tail(std::string_view text, std::size_t max_bytes,
+                           std::uint64_t bytes_before = 0);
+
+// Python's repr() of a str, as SlapOS plugins print paths and commands with %r:
+// 'text', or "text" when it holds ' and no ". Backslash, quote, \t \n \r and other
+// non-printable characters escaped (\xNN, \uNNNN); bytes that are not UTF-8 shown as Python
+// shows them after os.fsdecode (\udcNN). Non-printable is Python's rule for ASCII, Latin-1 and
+// the usual format, separator and private-use characters; other code points are kept.
+std::string python_repr(std::string_view text);
 
 // Our own message made safe for the status line: control bytes and invalid UTF-8 escaped,
 // then cut to max_bytes (on a UTF-8 boundary) with a note of how much was cut.

@@ -1,0 +1,111 @@
+#include "promise/proc_pid.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+
+namespace promise {
+namespace {
+
+// The next space-separated token of text, advancing it; "" at the end.
+std::string_view next_token(std::string_view& text) {
+  const auto first = text.find_first_not_of(' ');
+  if (first == std::string_view::npos) {
+    text = {};
+    return {};
+  }
+  text.remove_prefix(first);
+  const auto end = std::min(text.find(' '), text.size());
+  const std::string_view token = text.substr(0, end);
+  text.remove_prefix(end);
+  return token;
+}
+
+template <class Integer>
+bool parse_integer(std::string_view token, Integer& value) {
+  if (token.empty()) return false;
+  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  return ec == std::errc() && ptr == token.data() + token.size();
+}
+
+// Reads a small /proc file whole (up to max_bytes); nullopt if it cannot be opened.
+std::optional<std::string> read_proc_file(const std::string& path, std::size_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buffer[4096];
+  while (text.size() < max_bytes) {
+    const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, max_bytes - text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {  // ESRCH: it exited between open and read
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+}  // namespace
+
+std::optional<ProcStat> parse_proc_stat(std::string_view line) {
+  ProcStat stat;
+  const auto open = line.find(" (");
+  const auto close = line.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open + 2) {
+    return std::nullopt;
+  }
+  if (!parse_integer(line.substr(0, open), stat.pid) || stat.pid <= 0) return std::nullopt;
+  stat.comm = std::string(line.substr(open + 2, close - open - 2));
+  std::string_view rest = line.substr(close + 1);
+  const std::string_view state = next_token(rest);
+  if (state.size() != 1) return std::nullopt;
+  stat.state = state.front();
+  if (!parse_integer(next_token(rest), stat.parent) || stat.parent < 0) return std::nullopt;
+  if (!parse_integer(next_token(rest), stat.group) || stat.group < 0) return std::nullopt;
+  // Fields 6 to 21 (session ... itrealvalue): present and numeric, not needed.
+  for (int field = 6; field <= 21; ++field) {
+    long long ignored = 0;
+    if (!parse_integer(next_token(rest), ignored)) return std::nullopt;
+  }
+  if (!parse_integer(next_token(rest), stat.start_time)) return std::nullopt;
+  return stat;
+}
+
+std::vector<std::string> parse_cmdline(std::string_view text) {
+  std::vector<std::string> argv;
+  if (!text.empty() && text.back() == '\0') text.remove_suffix(1);
+  if (text.empty()) return argv;
+  for (;;) {
+    const auto nul = text.find('\0');
+    argv.emplace_back(text.substr(0, nul));
+    if (nul == std::string_view::npos) break;
+    text.remove_prefix(nul + 1);
+  }
+  return argv;
+}
+
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  const auto text = read_proc_file("/proc/" + std::to_string(pid) + "/stat", 1024);
+  if (!text) return std::nullopt;
+  std::string_view line(*text);
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  auto stat = parse_proc_stat(line);
+  if (stat && stat->pid != pid) return std::nullopt;
+  return stat;
+}
+
+std::optional<std::vector<std::string>> read_proc_cmdline(pid_t pid, std::size_t max_bytes) {
+  if (pid <= 0) return std::nullopt;
+  const auto text = read_proc_file("/proc/" + std::to_string(pid) + "/cmdline", max_bytes);
+  if (!text) return std::nullopt;
+  return parse_cmdline(*text);
+}
+
+}  // namespace promise
