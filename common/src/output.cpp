@@ -71,7 +71,7 @@ std::string render(const Outcome& outcome, Format format, double elapsed_seconds
   switch (format) {
     case Format::json: {
       std::string out = "{\"state\":" + json_string(state) +
-                        ",\"exit_code\":" + std::to_string(exit_code(outcome.state)) +
+                        ",\"exit_code\":" + std::to_string(exit_code(outcome)) +
                         ",\"message\":" + json_string(safe_message(outcome, kMaxLineBytes)) +
                         ",\"metrics\":{";
       for (std::size_t i = 0; i < outcome.metrics.size(); ++i) {

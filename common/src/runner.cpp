@@ -263,7 +263,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
     block_fatal_signals();
     const double elapsed = seconds(Deadline::Clock::now() - start);
     write_all(STDOUT_FILENO, detail::render(outcome, format, elapsed));
-    return exit_code(outcome.state);
+    return exit_code(outcome);
   };
 
   if (common.show_config) {

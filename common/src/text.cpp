@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <utility>
 
 namespace promise {
 namespace {
@@ -125,6 +126,102 @@ std::string lower_first(std::string text) {
   }
   text[0] = static_cast<char>(text[0] - 'A' + 'a');
   return text;
+}
+
+namespace {
+
+// The code point of the UTF-8 sequence at text[i] and its length, or length 0 when the bytes
+// there are not strict UTF-8 (as Python's decoder: no overlong forms, no surrogates).
+std::pair<std::uint32_t, std::size_t> decode_utf8(std::string_view text, std::size_t i) {
+  const auto b0 = static_cast<std::uint8_t>(text[i]);
+  if (b0 < 0x80) return {b0, 1};
+  std::size_t length = 0;
+  std::uint32_t cp = 0;
+  std::uint32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    length = 2, min = 0x80, cp = b0 & 0x1Fu;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    length = 3, min = 0x800, cp = b0 & 0x0Fu;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    length = 4, min = 0x10000, cp = b0 & 0x07u;
+  } else {
+    return {0, 0};
+  }
+  if (i + length > text.size()) return {0, 0};
+  for (std::size_t k = 1; k < length; ++k) {
+    const auto b = static_cast<std::uint8_t>(text[i + k]);
+    if ((b & 0xC0) != 0x80) return {0, 0};
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
+  return {cp, length};
+}
+
+// Python's str.isprintable() for assigned code points: false for the categories Cc, Cf, Co,
+// Zl, Zp and Zs other than the space (the ranges below), true otherwise.
+bool python_printable(std::uint32_t cp) {
+  struct Range {
+    std::uint32_t first, last;
+  };
+  static constexpr Range kNotPrintable[] = {
+      {0x0000, 0x001F},   {0x007F, 0x00A0},   {0x00AD, 0x00AD},    {0x0600, 0x0605},
+      {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},    {0x0890, 0x0891},
+      {0x08E2, 0x08E2},   {0x1680, 0x1680},   {0x180E, 0x180E},    {0x2000, 0x200F},
+      {0x2028, 0x202F},   {0x205F, 0x2064},   {0x2066, 0x206F},    {0x3000, 0x3000},
+      {0xE000, 0xF8FF},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},    {0x110BD, 0x110BD},
+      {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},  {0x1D173, 0x1D17A},
+      {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF},
+  };
+  for (const auto& range : kNotPrintable) {
+    if (cp >= range.first && cp <= range.last) return false;
+  }
+  return true;
+}
+
+void append_python_escape(std::string& out, std::uint32_t cp) {
+  char buffer[12];
+  if (cp < 0x100) {
+    std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(cp));
+  } else if (cp < 0x10000) {
+    std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(cp));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "\\U%08x", static_cast<unsigned>(cp));
+  }
+  out += buffer;
+}
+
+}  // namespace
+
+std::string python_repr(std::string_view text) {
+  const bool has_single = text.find('\'') != std::string_view::npos;
+  const bool has_double = text.find('"') != std::string_view::npos;
+  const char quote = has_single && !has_double ? '"' : '\'';
+  std::string out(1, quote);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto [cp, length] = decode_utf8(text, i);
+    if (length == 0) {  // surrogateescape: the byte as a lone surrogate U+DC80..U+DCFF
+      append_python_escape(out, 0xDC00u + static_cast<std::uint8_t>(text[i]));
+      ++i;
+      continue;
+    }
+    if (cp == static_cast<std::uint32_t>(quote) || cp == '\\') {
+      out += '\\';
+      out += static_cast<char>(cp);
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (!python_printable(cp)) {
+      append_python_escape(out, cp);
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return out + quote;
 }
 
 void mask_in_place(std::string& text, std::string_view needle) {

@@ -31,6 +31,13 @@ std::string host_port(const std::string& host, int port);
 // (acronyms such as "SSL" keep their case).
 std::string lower_first(std::string text);
 
+// Python's repr() of a str, for messages that keep a SlapOS plugin's %r wording: single quotes,
+// or double quotes when the text holds ' and no "; backslash, the quote, \t \n \r escaped;
+// other non-printable characters as \xNN, \uNNNN, \UNNNNNNNN. Bytes that are not UTF-8 show
+// as Python shows a file name holding them (surrogateescape): \udcNN. Unassigned code points
+// are kept as they are (Python escapes them; this needs no Unicode tables).
+std::string python_repr(std::string_view text);
+
 // Replaces every occurrence of needle in text with "***".
 void mask_in_place(std::string& text, std::string_view needle);
 
