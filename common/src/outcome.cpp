@@ -20,4 +20,8 @@ int exit_code(State state) {
   return static_cast<int>(state);
 }
 
+int exit_code(const Outcome& outcome) {
+  return outcome.exit_status >= 0 ? outcome.exit_status : exit_code(outcome.state);
+}
+
 }  // namespace promise

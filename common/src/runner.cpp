@@ -255,7 +255,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   // The exit code is the state's, unless a rule (--result-count, --frequency) says otherwise.
   auto finish = [&](const Outcome& outcome, std::optional<int> rule_exit_code = std::nullopt) {
     const double elapsed = seconds(Deadline::Clock::now() - start);
-    const int code = rule_exit_code.value_or(exit_code(outcome.state));
+    const int code = rule_exit_code.value_or(exit_code(outcome));
     write_final(detail::render(outcome, format, elapsed, code));
     return code;
   };

@@ -218,6 +218,13 @@ void enter_private_namespaces(const std::string& hosts_file, const std::string& 
   }
 }
 
+void enter_private_tmpfs(const std::string& mount_point, const std::string& options) {
+  enter_private_namespaces("", "", false);
+  if (::mount("tmpfs", mount_point.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
+    ::_exit(125);
+  }
+}
+
 bool namespaces_available() {
   ProcessSpec spec;
   spec.argv = {"/bin/true"};

@@ -43,6 +43,11 @@ void enter_private_namespaces(const std::string& hosts_file, const std::string& 
                               bool dns_blackhole);
 bool namespaces_available();
 
+// Child-side setup for before_exec: private user and mount namespaces (as above) in which a
+// fresh tmpfs is mounted at mount_point (an existing directory) with the given mount options
+// ("size=16m,nr_inodes=100"). Exits the child with 125 when the kernel refuses.
+void enter_private_tmpfs(const std::string& mount_point, const std::string& options);
+
 // Runs argv where the only DNS server swallows every query (timeout:5 attempts:2, so the
 // resolver alone would wait 10 s) and /etc/hosts knows only localhost.
 ProcessResult run_with_stalled_dns(const std::vector<std::string>& argv);

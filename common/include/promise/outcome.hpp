@@ -25,6 +25,10 @@ struct Outcome {
   State state = State::unknown;
   std::string message;  // what was checked and what was found, without the state word
   std::vector<Metric> metrics;
+  // A replaced tool's own exit convention, where a promise keeps it (is-local-tcp-port-opened
+  // IP PORT exits 1 when nothing is found): when >= 0, the process exits with this instead of
+  // the state's code. The state word stays.
+  int exit_status = -1;
 
   static Outcome ok(std::string message) { return {State::ok, std::move(message), {}}; }
   static Outcome warning(std::string message) { return {State::warning, std::move(message), {}}; }
@@ -36,5 +40,8 @@ struct Outcome {
     return *this;
   }
 };
+
+// The process exit code of an outcome: its exit_status when set, else its state's code.
+int exit_code(const Outcome& outcome);
 
 }  // namespace promise
