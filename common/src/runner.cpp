@@ -259,7 +259,6 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
     write_final(detail::render(outcome, format, elapsed, code));
     return code;
   };
-  };
 
   if (common.show_config) {
     write_final(show_config(app, info, embedded));
