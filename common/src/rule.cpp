@@ -7,6 +7,7 @@
 #include "promise/text.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -311,6 +312,22 @@ bool write_all_to(int fd, std::string_view text) {
   return true;
 }
 
+// Puts the file at temp in place of name, atomically for a reader. A regular file is swapped
+// (RENAME_EXCHANGE) and the old one removed: ext4 flushes the new file's data at once when a
+// rename replaces a file (auto_da_alloc), 1-5 ms per run here, and not on an exchange.
+bool replace_atomically(int directory_fd, const std::string& temp, const std::string& name) {
+  struct stat current {};
+  if (::fstatat(directory_fd, name.c_str(), &current, AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISREG(current.st_mode) &&
+      ::renameat2(directory_fd, temp.c_str(), directory_fd, name.c_str(), RENAME_EXCHANGE) == 0) {
+    ::unlinkat(directory_fd, temp.c_str(), 0);
+    return true;
+  }
+  // No file yet, something else in its place (a symlink is replaced, never followed), or a
+  // file system without exchange.
+  return ::renameat(directory_fd, temp.c_str(), directory_fd, name.c_str()) == 0;
+}
+
 }  // namespace
 
 StateFile::StateFile(std::string path, Warn warn, const Log& log)
@@ -451,7 +468,7 @@ bool StateFile::update(std::uint64_t fingerprint, const std::function<void(RuleS
     const int error = errno;
     if (::close(fd) != 0 || !written) {
       problem = "cannot write " + temp + ": " + error_text(written ? errno : error);
-    } else if (::renameat(directory_fd, temp.c_str(), directory_fd, name_.c_str()) != 0) {
+    } else if (!replace_atomically(directory_fd, temp, name_)) {
       problem = "cannot be replaced: " + error_text(errno);
     }
     if (!problem.empty()) ::unlinkat(directory_fd, temp.c_str(), 0);
