@@ -68,7 +68,7 @@ void declare(CLI::App& app, Options& options) {
                "Read the threshold from --threshold-file instead: one integer, in MiB (the "
                "monitor parameter min-free-disk-MB); 0 turns the free-space check off")
       ->needs(threshold_file);
-  app.add_option("--collectordb,--collector-db", options.collectordb,
+  app.add_option("--collectordb", options.collectordb,
                  "Accepted for SlapOS profiles and ignored: the free space comes from statvfs, "
                  "not from the collector's database");
   app.add_flag("--display-partition,--display_partition", options.display_partition,
