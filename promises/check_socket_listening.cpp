@@ -23,9 +23,11 @@ void declare(CLI::App& app, Options& options) {
                               "Host name or IP address; IPv6 with or without brackets")
                    ->transform(promise::host_name());
   auto* port = app.add_option("--port", options.port, "TCP port")->check(promise::port_number());
-  auto* pathname = app.add_option("--pathname", options.pathname, "Path of a UNIX socket");
+  auto* pathname = app.add_option("--pathname", options.pathname, "Path of a UNIX socket")
+                       ->check(promise::unix_socket_path());
   auto* abstract = app.add_option("--abstract", options.abstract,
-                                  "Name of an abstract UNIX socket, without the leading @");
+                                  "Name of an abstract UNIX socket, without the leading @")
+                       ->check(promise::abstract_socket_name());
   app.final_callback([=] {
     const bool tcp = host->count() > 0 && port->count() > 0;
     const int forms = (host->count() > 0 || port->count() > 0) + (pathname->count() > 0) +

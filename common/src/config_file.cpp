@@ -131,6 +131,14 @@ std::vector<CLI::ConfigItem> parse_config_text(std::string_view text) {
       throw bad_line(line_number, "bad option name '" + name + "'");
     }
     std::string value = parse_value(trim(line.substr(equals + 1)), line_number);
+    // Thrown, an error message is a C string: a NUL would cut it there. And no option can take
+    // one (it ends a name, a path, a URL where a program reads it).
+    if (value.find('\0') != std::string::npos) {
+      throw bad_line(line_number, "the value of " + name +
+                                      " holds a NUL byte, which no option "
+                                      "takes: " +
+                                      quote(value));
+    }
     // Repeated names are the values of one repeated option, in order.
     auto same = std::find_if(items.begin(), items.end(),
                              [&](const CLI::ConfigItem& item) { return item.name == name; });

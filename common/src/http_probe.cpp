@@ -11,6 +11,7 @@
 #include "promise/options.hpp"
 #include "promise/text.hpp"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
@@ -18,7 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -209,6 +212,96 @@ std::string read_password_file(const std::string& path) {
   return password;
 }
 
+// ---- option checks: what libcurl would refuse, or what could never be reached -------------
+
+std::string url_part(CURLU* url, CURLUPart part) {
+  char* text = nullptr;
+  if (curl_url_get(url, part, &text, CURLU_URLDECODE) != CURLUE_OK) return {};
+  std::string value = text ? text : "";
+  curl_free(text);
+  return value;
+}
+
+// A URL's host that cannot exist (too long, an empty or too long label) is a bad option, not
+// an outage to report after a resolver round trip. IPv6 literals ("[fe80::1]", with a zone
+// kept apart by libcurl) were checked by libcurl; an international name is measured by
+// libcurl once converted (IDN builds), not here.
+std::string host_problem(CURLU* url) {
+  const std::string host = url_part(url, CURLUPART_HOST);
+  if (host.empty() || host.front() == '[') return {};
+  if (std::any_of(host.begin(), host.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+    return {};
+  const std::string problem = host_name_problem(host);
+  return problem.empty() ? problem : "host " + quoted_value(host) + " " + problem;
+}
+
+std::string proxy_url_check(const std::string& proxy) {
+  if (proxy.empty()) return {};  // no proxy
+  // As given, unless it holds credentials (user:password@), which are never shown.
+  const std::string shown = proxy.find('@') == std::string::npos
+                                ? quoted_value(proxy)
+                                : "'" + displayable_url(proxy) + "'";
+  const bool has_scheme = proxy.find("://") != std::string::npos;
+  std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
+  if (!parsed ||
+      curl_url_set(parsed.get(), CURLUPART_URL, (has_scheme ? proxy : "http://" + proxy).c_str(),
+                   CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return shown + " is not a proxy URL ([SCHEME://]HOST[:PORT])";
+  }
+  const std::string scheme = url_part(parsed.get(), CURLUPART_SCHEME);
+  for (const char* known : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"}) {
+    if (scheme == known) return host_problem(parsed.get());
+  }
+  return shown +
+         " is not a proxy libcurl can use: http://, https://, socks4://, socks4a://, socks5:// "
+         "or socks5h://";
+}
+
+// curl --resolve as libcurl 7.88 reads it: [+]HOST:PORT:ADDRESS[,ADDRESS...], HOST a name or
+// '*' (no IPv6 literal: it ends at the first ':'), each ADDRESS an IP literal, IPv6 in
+// brackets or not, no zone.
+std::string resolve_entry_check(const std::string& entry) {
+  const std::string shape =
+      quoted_value(entry) + " is not HOST:PORT:ADDRESS[,ADDRESS...] (as curl --resolve)";
+  std::string_view rest = entry;
+  if (!rest.empty() && rest.front() == '+') rest.remove_prefix(1);
+  const auto host_end = rest.find(':');
+  if (host_end == 0 || host_end == std::string_view::npos) return shape;
+  const std::string host(rest.substr(0, host_end));
+  if (host != "*") {
+    if (const auto problem = host_name_problem(host); !problem.empty()) {
+      return quoted_value(entry) + ": host " + quoted_value(host) + " " + problem;
+    }
+  }
+  rest.remove_prefix(host_end + 1);
+  const auto port_end = rest.find(':');
+  if (port_end == std::string_view::npos) return shape;
+  int port = 0;
+  const auto* port_last = rest.data() + port_end;
+  const auto [ptr, ec] = std::from_chars(rest.data(), port_last, port);
+  if (port_end == 0 || ec != std::errc() || ptr != port_last || port < 1 || port > 65535) {
+    return quoted_value(entry) + ": the port is not 1-65535";
+  }
+  rest.remove_prefix(port_end + 1);
+  for (;;) {
+    const auto comma = rest.find(',');
+    std::string address(rest.substr(0, comma));
+    if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+      address = address.substr(1, address.size() - 2);
+    }
+    in6_addr v6{};
+    in_addr v4{};
+    if (::inet_pton(AF_INET, address.c_str(), &v4) != 1 &&
+        ::inet_pton(AF_INET6, address.c_str(), &v6) != 1) {
+      return quoted_value(entry) + ": " + quoted_value(address) +
+             " is not an IP address (IPv4, or IPv6 without a zone)";
+    }
+    if (comma == std::string_view::npos) return {};
+    rest.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace
 
 void declare_http_options(CLI::App& app, HttpOptions& o) {
@@ -220,12 +313,9 @@ void declare_http_options(CLI::App& app, HttpOptions& o) {
                                     CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
           return "'" + displayable_url(url) + "' is not a valid URL";
         }
-        char* scheme = nullptr;
-        curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0);
-        const std::string name = scheme ? scheme : "";
-        curl_free(scheme);
+        const std::string name = url_part(parsed.get(), CURLUPART_SCHEME);
         if (name != "http" && name != "https") return "only http:// and https:// URLs are checked";
-        return {};
+        return host_problem(parsed.get());
       });
   const std::string group = kHttpGroup;
   app.add_option("--method", o.method, "GET or HEAD (HEAD reads no body)")
@@ -279,12 +369,18 @@ void declare_http_options(CLI::App& app, HttpOptions& o) {
   password->needs(user);
   password_file->needs(user);
   app.add_option("--proxy", o.proxy,
-                 "Use this proxy; proxy variables of the environment are always ignored")
+                 "Use this proxy ([SCHEME://]HOST[:PORT], SCHEME http, https, socks4, socks4a, "
+                 "socks5 or socks5h); proxy variables of the environment are always ignored")
+      ->check(proxy_url_check)
       ->group(group);
   app.add_option("--resolve", o.resolve,
-                 "HOST:PORT:ADDRESS, as curl --resolve: connect there for this host and port")
+                 "[+]HOST:PORT:ADDRESS[,ADDRESS...], as curl --resolve: connect there for this "
+                 "host and port")
+      ->check(resolve_entry_check)
       ->group(group);
-  app.add_option("--unix-socket", o.unix_socket, "Speak HTTP over this UNIX socket")->group(group);
+  app.add_option("--unix-socket", o.unix_socket, "Speak HTTP over this UNIX socket")
+      ->check(unix_socket_path())
+      ->group(group);
   app.add_option("--certificate-expiration-days", o.certificate_expiration_days,
                  "WARNING when the server certificate expires within this many days "
                  "(CRITICAL once expired)")

@@ -3,6 +3,8 @@
 #include "internal.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +40,58 @@ const CLI::Validator& port_number() {
   return validator;
 }
 
+namespace {
+
+constexpr std::size_t kMaxHostNameBytes = 253;  // RFC 1035: 255 on the wire, 253 as text
+constexpr std::size_t kMaxLabelBytes = 63;
+constexpr std::size_t kMaxZoneBytes = IFNAMSIZ - 1;  // an interface name, or its index
+// sun_path: a path and its NUL, or a NUL and an abstract name.
+constexpr std::size_t kMaxUnixPathBytes = sizeof(sockaddr_un::sun_path) - 1;
+constexpr std::size_t kMaxAbstractNameBytes = sizeof(sockaddr_un::sun_path) - 1;
+
+// An interface name as Linux takes it (dev_valid_name): no '/', ':' or white space.
+bool valid_zone(std::string_view zone) {
+  if (zone.empty() || zone.size() > kMaxZoneBytes || zone == "." || zone == "..") return false;
+  return std::none_of(zone.begin(), zone.end(), [](char c) {
+    return c == '/' || c == ':' || c == '%' || std::isspace(static_cast<unsigned char>(c));
+  });
+}
+
+}  // namespace
+
+std::string ipv6_literal_problem(std::string_view text) {
+  const auto percent = text.find('%');
+  const std::string address(text.substr(0, percent));
+  in6_addr parsed{};
+  if (::inet_pton(AF_INET6, address.c_str(), &parsed) != 1) {
+    return percent == std::string_view::npos
+               ? "is not a valid IPv6 address"
+               : "is not an IPv6 address with a zone (as fe80::1%eth0)";
+  }
+  if (percent != std::string_view::npos && !valid_zone(text.substr(percent + 1))) {
+    return "has no valid zone after its '%' (an interface name or index, at most " +
+           std::to_string(kMaxZoneBytes) + " bytes, as in fe80::1%eth0)";
+  }
+  return {};
+}
+
+std::string host_name_problem(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);  // fully qualified: "db.org."
+  if (name.size() > kMaxHostNameBytes) {
+    return "is longer than a host name can be (" + std::to_string(kMaxHostNameBytes) + " bytes)";
+  }
+  for (std::size_t start = 0;;) {
+    const auto dot = name.find('.', start);
+    const std::size_t length = (dot == std::string_view::npos ? name.size() : dot) - start;
+    if (length == 0) return "has an empty label (two dots, or a dot first)";
+    if (length > kMaxLabelBytes) {
+      return "has a label longer than " + std::to_string(kMaxLabelBytes) + " bytes";
+    }
+    if (dot == std::string_view::npos) return {};
+    start = dot + 1;
+  }
+}
+
 const CLI::Validator& host_name() {
   static const CLI::Validator validator(
       [](std::string& value) -> std::string {
@@ -47,18 +101,49 @@ const CLI::Validator& host_name() {
         for (const char ch : host) {
           const auto c = static_cast<unsigned char>(ch);
           if (c <= 0x20 || c == 0x7F || c == '/' || c == '[' || c == ']') {
-            return "'" + value + "' is not a host name or IP address";
+            return quoted_value(value) + " is not a host name or IP address";
           }
         }
-        in6_addr address{};
-        const bool ipv6 = inet_pton(AF_INET6, host.c_str(), &address) == 1;
-        if ((bracketed || host.find(':') != std::string::npos) && !ipv6) {
-          return "'" + value + "' is not a valid IPv6 address";
-        }
+        const bool literal = bracketed || host.find_first_of(":%") != std::string::npos;
+        const std::string problem = literal ? ipv6_literal_problem(host) : host_name_problem(host);
+        if (!problem.empty()) return quoted_value(value) + " " + problem;
         value = host;  // normalised once: IPv6 without brackets
         return {};
       },
       "HOST", "host");
+  return validator;
+}
+
+namespace {
+std::string socket_name_problem(const std::string& value, std::size_t max_bytes, const char* what) {
+  if (value.empty()) return std::string("empty ") + what;
+  if (value.size() > max_bytes) {
+    return quoted_value(value) + " is " + std::to_string(value.size()) +
+           " bytes, longer than a UNIX socket " + what + " can be (" + std::to_string(max_bytes) +
+           " bytes)";
+  }
+  return {};
+}
+}  // namespace
+
+const CLI::Validator& unix_socket_path() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        if (value.find('\0') != std::string::npos) {
+          return quoted_value(value) + " holds a NUL byte, which ends a path";
+        }
+        return socket_name_problem(value, kMaxUnixPathBytes, "path");
+      },
+      "PATH", "unix_socket_path");
+  return validator;
+}
+
+const CLI::Validator& abstract_socket_name() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        return socket_name_problem(value, kMaxAbstractNameBytes, "name");
+      },
+      "NAME", "abstract_socket_name");
   return validator;
 }
 

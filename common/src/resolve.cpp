@@ -2,6 +2,7 @@
 
 #include "promise/text.hpp"
 
+#include <net/if.h>
 #include <netdb.h>
 #include <sys/socket.h>
 
@@ -71,6 +72,17 @@ Resolved resolve_tcp(const std::string& host, int port, const Context& context) 
   // IP literals (and scoped IPv6 like fe80::1%eth0) need no lookup and no thread.
   if (run_getaddrinfo(host, port, AI_NUMERICHOST, result.endpoints) == 0) {
     result.numeric = true;
+    return result;
+  }
+  // A scoped IPv6 literal that did not parse: its zone names no interface here. Nothing to
+  // look up (a resolver would only send the text to DNS).
+  if (const auto percent = host.find('%'); percent != std::string::npos) {
+    const std::string zone = host.substr(percent + 1);
+    result.error = ::if_nametoindex(zone.c_str()) == 0
+                       ? "no network interface " + untrusted(zone)
+                       : "cannot use " + untrusted(host) +
+                             ": only a link-local address takes an interface name as its zone "
+                             "(give the interface's index)";
     return result;
   }
   context.phase("resolving the host name");

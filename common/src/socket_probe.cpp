@@ -8,11 +8,14 @@
 #include "promise/text.hpp"
 #include "resolve.hpp"
 
+#include <sys/un.h>
+#include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/local/stream_protocol.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <cstddef>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -148,19 +151,26 @@ Outcome check_tcp(const SocketAddress& address, const Context& context) {
 
 Outcome check_unix(const SocketAddress& address, const Context& context) {
   const std::string target = describe(address);
-  std::string name = address.path;
-  if (address.kind == SocketAddress::Kind::unix_abstract) name.insert(name.begin(), '\0');
-  if (name.size() >= sizeof(sockaddr_un::sun_path)) {
-    return Outcome::unknown(target + ": the name is longer than a UNIX socket address holds (" +
-                            std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)");
+  // sun_path holds 108 bytes: a path and its NUL, or a NUL and an abstract name of up to 107
+  // bytes (which asio's local endpoint cannot hold: it keeps a NUL after either).
+  const bool abstract = address.kind == SocketAddress::Kind::unix_abstract;
+  sockaddr_un name{};
+  name.sun_family = AF_UNIX;
+  const std::size_t offset = abstract ? 1 : 0;
+  if (address.path.empty() || address.path.size() + 1 > sizeof name.sun_path) {
+    return Outcome::unknown(target + ": the name does not fit a UNIX socket address (1 to " +
+                            std::to_string(sizeof name.sun_path - 1) + " bytes)");
   }
+  std::memcpy(name.sun_path + offset, address.path.data(), address.path.size());
+  const std::size_t length =
+      offsetof(sockaddr_un, sun_path) + offset + address.path.size() + (abstract ? 0 : 1);
   context.phase("connecting");
   context.log.step("connecting to " + target);
   asio::io_context io{1};
-  asio::local::stream_protocol::socket socket(io);
+  asio::generic::stream_protocol::socket socket(io);
   std::optional<std::error_code> result;
   const auto start = Clock::now();
-  socket.async_connect(asio::local::stream_protocol::endpoint(name),
+  socket.async_connect(asio::generic::stream_protocol::endpoint(&name, length),
                        [&](std::error_code error) { result = error; });
   io.run_until(context.deadline.at());
   const auto took = Clock::now() - start;

@@ -222,6 +222,53 @@ TEST_F(Http, CertificateExpiryWarnsWithinTheLimit) {
   EXPECT_TRUE(contains(expired.output, "the certificate expired")) << expired.output;
 }
 
+// Options that are fine must stay fine: forms of --resolve and --proxy curl takes.
+TEST_F(Http, UsableResolveAndProxyFormsAreAccepted) {
+  TempDir dir;
+  for (const auto& option :
+       std::vector<std::vector<std::string>>{{"--resolve", "h:80:127.0.0.1"},
+                                             {"--resolve", "h:80:[::1],127.0.0.1"},
+                                             {"--resolve", "+h:8080:::1"},
+                                             {"--resolve", "*:443:127.0.0.1"},
+                                             {"--proxy", "127.0.0.1:3128"},
+                                             {"--proxy", "http://[::1]:3128"},
+                                             {"--proxy", "https://proxy.example:3129"},
+                                             {"--proxy", "socks5h://127.0.0.1:1080"},
+                                             {"--proxy", "socks4a://127.0.0.1"},
+                                             {"--proxy", ""}}) {
+    std::vector<std::string> args = {kUrl, "--install", dir / "p", "--url", "http://h/"};
+    args.insert(args.end(), option.begin(), option.end());
+    auto result = run(args);
+    EXPECT_EQ(result.exit_code, 0) << testing::PrintToString(option) << ": " << result.output;
+  }
+}
+
+// A scoped IPv6 literal in a URL (RFC 6874: [fe80::1%25eth0], or curl's [fe80::1%eth0]).
+// On ::1 the kernel ignores the scope: this tests the plumbing on loopback.
+TEST_F(Http, ScopedIpv6LiteralInTheUrl) {
+  if (!nginx().has_ipv6()) GTEST_SKIP() << "no IPv6 on loopback";
+  const std::string port = std::to_string(nginx().http_port());
+  for (const std::string host : {"[::1%25lo]", "[::1%lo]"}) {
+    const std::string url = "http://" + host + ":" + port + "/";
+    expect_line(run({kUrl, "--url", url}), 0, "OK: http://[::1%25lo]:" + port + "/ returned 200");
+  }
+}
+
+// A real link-local address in a private network namespace (fe80::1 on lo, a socket listening
+// there that never answers): the request is sent to it, so the wait is for the response.
+TEST(HttpFaults, LinkLocalAddressWithAZoneIsReached) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
+  ProcessSpec spec;
+  spec.argv = {kUrl, "--url", "http://[fe80::1%25lo]:8080/", "--timeout", "1"};
+  spec.before_exec = [] {
+    enter_private_namespaces("", "", true);
+    listen_on_link_local_loopback(8080);
+  };
+  expect_line(run_process(spec), 2,
+              "CRITICAL: http://[fe80::1%25lo]:8080/ timed out after 1.00 s while waiting for the "
+              "response");
+}
+
 TEST_F(Http, UnixSocket) {
   expect_line(run({kUrl, "--url", "http://localhost/204", "--unix-socket",
                    nginx().unix_socket().string(), "--http-code", "204"}),
@@ -616,7 +663,43 @@ INSTANTIATE_TEST_SUITE_P(
                  {kContent, "--url", "http://h/", "--match", "a", "--regex", "b"},
                  "excludes"},
         BadInput{
-            "SecretUrlInError", {kUrl, "--url", "http://bob:hunter2@[::1/"}, "http://***@[::1/"}),
+            "SecretUrlInError", {kUrl, "--url", "http://bob:hunter2@[::1/"}, "http://***@[::1/"},
+        // Options that could never work were accepted by --install, then failed every run.
+        BadInput{"ResolveGarbage",
+                 {kUrl, "--url", "http://h/", "--resolve", "garbage"},
+                 "--resolve: 'garbage' is not HOST:PORT:ADDRESS"},
+        BadInput{"ResolvePortZero",
+                 {kUrl, "--url", "http://h/", "--resolve", "h:0:127.0.0.1"},
+                 "--resolve: "},
+        BadInput{"ResolveNotAnAddress",
+                 {kUrl, "--url", "http://h/", "--resolve", "h:80:db.example"},
+                 "'db.example' is not an IP address"},
+        BadInput{"ResolveEmptyAddress",
+                 {kUrl, "--url", "http://h/", "--resolve", "h:80:127.0.0.1,"},
+                 "--resolve: "},
+        BadInput{"ResolveZoneId",
+                 {kUrl, "--url", "http://h/", "--resolve", "h:80:[fe80::1%eth0]"},
+                 "--resolve: "},
+        BadInput{"ProxyGopher",
+                 {kUrl, "--url", "http://h/", "--proxy", "gopher://x"},
+                 "--proxy: 'gopher://x' is not a proxy"},
+        BadInput{"ProxyNotAUrl", {kUrl, "--url", "http://h/", "--proxy", "http://[x"}, "--proxy: "},
+        BadInput{"UnixSocketTooLong",
+                 {kUrl, "--url", "http://h/", "--unix-socket", "/" + std::string(107, 's')},
+                 "--unix-socket: "},
+        BadInput{"UnixSocketEmpty",
+                 {kUrl, "--url", "http://h/", "--unix-socket", ""},
+                 "--unix-socket: empty"},
+        BadInput{"UrlHostLongerThan253Bytes",
+                 {kUrl, "--url", "http://" + std::string(250, 'a') + ".org/"},
+                 "longer than a host name"},
+        BadInput{"UrlHostLabelLongerThan63Bytes",
+                 {kContent, "--url", "https://" + std::string(64, 'a') + ".example/"},
+                 "label"},
+        BadInput{"UrlHostEmptyLabel", {kUrl, "--url", "http://db..example/"}, "label"},
+        BadInput{"ProxyHostLabelLongerThan63Bytes",
+                 {kUrl, "--url", "http://h/", "--proxy", std::string(64, 'p') + ":3128"},
+                 "label"}),
     bad_input_name);
 
 }  // namespace

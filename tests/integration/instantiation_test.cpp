@@ -203,7 +203,12 @@ TEST(Instantiation, BadOptionsWriteNothing) {
         std::vector<std::string>{kSocket, "--install", partition.promise("p"), "--mode", "zip",
                                  "--host", "::1", "--port", "80"},
         std::vector<std::string>{kSocket, "--install", partition.dir / "missing/dir/p", "--host",
-                                 "::1", "--port", "80"}}) {
+                                 "::1", "--port", "80"},
+        std::vector<std::string>{kSocket, "--install", partition.promise("p"), "--pathname", ""},
+        std::vector<std::string>{kSocket, "--install", partition.promise("p"), "--abstract",
+                                 std::string(108, 'a')},
+        std::vector<std::string>{kPort, "--install", partition.promise("p"), "--hostname",
+                                 std::string(64, 'h') + ".example", "--port", "80"}}) {
     auto result = install(args);
     EXPECT_EQ(result.exit_code, 3) << result.output;
     EXPECT_EQ(result.output.rfind("UNKNOWN: ", 0), 0u) << result.output;
@@ -474,6 +479,25 @@ TEST(Instantiation, DirectoryOthersCouldWriteIsRefused) {
     ::chmod(partition.promise_dir.c_str(), 0775);  // chown may have cleared bits
     expect_refused(partition.promise_dir, "is writable by group " + std::to_string(other_group));
   }
+}
+
+// A NUL byte cut the reason short ("UNKNOWN: --host: '127.0.0.1 (see --help)"): the whole
+// reason, the NUL shown escaped.
+TEST(Instantiation, HandEditedNulByteIsShownEscapedInAWholeReason) {
+  Partition partition;
+  ASSERT_EQ(install({kSocket, "--install", partition.promise("p"), "--port", "80", "--host", "::1"})
+                .exit_code,
+            0);
+  std::string text = read_file(partition.promise("p"));
+  const auto host = text.find("host = \"::1\"");
+  ASSERT_NE(host, std::string::npos) << text;
+  text.replace(host, 12, "host = \"127.0.0.1\\x00evil\"");
+  std::ofstream(partition.promise("p"), std::ios::trunc) << text;
+  auto result = partition.run_like_slapgrid("p");
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_NE(result.output.find("127.0.0.1\\x00evil"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(" (see --help)\n"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find('\0'), std::string::npos);
 }
 
 TEST(Instantiation, HandEditedUnknownKeyIsRefused) {

@@ -63,6 +63,69 @@ TEST(SocketListening, UnixPathAndAbstract) {
   EXPECT_NE(result.output.find("@" + name + " is listening"), std::string::npos);
 }
 
+// The longest names a sockaddr_un holds: a 107-byte path (plus its NUL), a 107-byte abstract
+// name (after its NUL): both accepted, both checked.
+TEST(SocketListening, LongestUnixAndAbstractNamesWork) {
+  TempDir dir;
+  std::string path = dir / "";
+  path += std::string(107 - path.size(), 's');
+  ASSERT_EQ(path.size(), 107u);
+  auto path_listener = Listener::unix_path(path);
+  auto result = check({kSocket, "--pathname", path});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+
+  std::string name = "promise-test-" + std::to_string(::getpid()) + "-";
+  name += std::string(107 - name.size(), 'a');
+  auto abstract_listener = Listener::unix_abstract(name);
+  result = check({kSocket, "--abstract", name});
+  expect_line(result, 0, "OK: abstract unix socket @" + name + " is listening");
+}
+
+// Scoped IPv6 literals (link-local addresses need the interface): fe80::1%eth0, with or
+// without brackets. On ::1 the kernel ignores the scope, which tests the plumbing on loopback
+// (glibc takes an interface name as the zone of a link-local address only: ::1 gets lo's
+// index, 1 in any network namespace).
+TEST(SocketListening, ScopedIpv6LiteralsAreAccepted) {
+  auto listener = Listener::tcp("::1");
+  const auto port = std::to_string(listener.port());
+  for (const std::string host : {"::1%1", "[::1%1]"}) {
+    auto result = check({kSocket, "--host", host, "--port", port});
+    expect_line(result, 0, "OK: [::1%1]:" + port + " is listening");
+  }
+  expect_line(check({kPort, "--hostname", "::1%1", "--port", port}), 0, "OK: ");
+  auto named = check({kSocket, "--host", "::1%lo", "--port", port});
+  expect_line(named, 2, "CRITICAL: [::1%lo]:" + port + " is not listening: cannot use ::1%lo: ");
+  // An interface that does not exist (here) is not a bad option: the install may happen
+  // elsewhere, or before the interface is up. The run says what is wrong.
+  TempDir dir;
+  EXPECT_EQ(check({kSocket, "--install", dir / "p", "--host", "fe80::1%nosuchif0", "--port", "80"})
+                .exit_code,
+            0);
+  auto missing = check({kSocket, "--host", "fe80::1%nosuchif0", "--port", "80"});
+  expect_line(missing, 2, "CRITICAL: [fe80::1%nosuchif0]:80 is not listening: ");
+  EXPECT_NE(missing.output.find("no network interface nosuchif0"), std::string::npos)
+      << missing.output;
+}
+
+// A real link-local address: fe80::1 on lo, in a private network namespace, with a listener
+// bound there to [fe80::1%lo] before the promise starts.
+TEST(SocketListening, LinkLocalAddressWithAZoneIsChecked) {
+  if (!namespaces_available()) GTEST_SKIP() << "user/network namespaces are not available";
+  for (const std::string host : {"fe80::1%lo", "[fe80::1%lo]"}) {
+    ProcessSpec spec;
+    spec.argv = {kSocket, "--host", host, "--port", "8080", "--timeout", "2"};
+    spec.before_exec = [] {
+      enter_private_namespaces("", "", true);
+      listen_on_link_local_loopback(8080);
+    };
+    auto result = run_process(spec);
+    expect_line(result, 0, "OK: [fe80::1%lo]:8080 is listening");
+    spec.argv = {kSocket, "--host", host, "--port", "8081", "--timeout", "2"};
+    expect_line(run_process(spec), 2,
+                "CRITICAL: [fe80::1%lo]:8081 is not listening: connection refused");
+  }
+}
+
 TEST(SocketListening, MissingUnixSocketIsCritical) {
   TempDir dir;
   auto result = check({kSocket, "--pathname", dir / "absent.sock"});
@@ -404,6 +467,38 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"PathTooLong",
                  {kSocket, "--pathname", std::string(200, 'x')},
                  "longer than a UNIX socket"},
+        // sun_path holds 108 bytes: a path and its NUL, or a NUL and an abstract name.
+        BadInput{"PathOf108Bytes",
+                 {kSocket, "--pathname", "/" + std::string(107, 'x')},
+                 "--pathname: '/xxx"},
+        BadInput{"AbstractOf108Bytes",
+                 {kSocket, "--abstract", std::string(108, 'x')},
+                 "--abstract: 'xxx"},
+        // An empty buildout variable: it fell through to a TCP check of ":0".
+        BadInput{"EmptyPathname", {kSocket, "--pathname", ""}, "--pathname: empty"},
+        BadInput{"EmptyAbstract", {kSocket, "--abstract", ""}, "--abstract: empty"},
+        BadInput{"TimeoutBelowAMillisecond",
+                 {kSocket, "--host", "h", "--port", "1", "--timeout", "1e-310"},
+                 "--timeout: '1e-310' seconds is less than a millisecond"},
+        // Names that cannot exist are bad options, not an outage after a resolver round trip.
+        BadInput{"HostLongerThan253Bytes",
+                 {kSocket, "--host",
+                  std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') +
+                      "." + std::string(63, 'd'),
+                  "--port", "80"},
+                 "--host: 'aaa"},
+        BadInput{"HostLabelLongerThan63Bytes",
+                 {kSocket, "--host", std::string(64, 'a') + ".example", "--port", "80"},
+                 "label"},
+        BadInput{"HostEmptyLabel", {kSocket, "--host", "db..example", "--port", "80"}, "label"},
+        BadInput{"HostnameLongerThan253Bytes",
+                 {kPort, "--hostname", std::string(250, 'a') + ".org", "--port", "80"},
+                 "--hostname: "},
+        BadInput{"EmptyZoneId", {kSocket, "--host", "fe80::1%", "--port", "80"}, "zone"},
+        BadInput{"ZoneIdTooLong",
+                 {kSocket, "--host", "fe80::1%" + std::string(16, 'e'), "--port", "80"},
+                 "zone"},
+        BadInput{"ZoneIdOnIpv4", {kSocket, "--host", "127.0.0.1%lo", "--port", "80"}, "--host"},
         BadInput{"PortListeningWithoutPort", {kPort, "--hostname", "127.0.0.1"}, "--port"},
         BadInput{"PortListeningWithoutHostname", {kPort, "--port", "80"}, "--hostname"}),
     bad_input_name);

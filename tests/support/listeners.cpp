@@ -66,7 +66,8 @@ Listener unix_listener(const std::string& name, bool abstract) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::size_t offset = abstract ? 1 : 0;
-  if (name.size() + offset >= sizeof address.sun_path) throw std::runtime_error("name too long");
+  // One byte of sun_path is a NUL either way: after a path, before an abstract name.
+  if (name.size() + 1 > sizeof address.sun_path) throw std::runtime_error("name too long");
   std::memcpy(address.sun_path + offset, name.data(), name.size());
   const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + offset +
                                              name.size() + (abstract ? 0 : 1));

@@ -2,6 +2,7 @@
 
 #include "promise/process.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -223,6 +225,34 @@ void enter_private_tmpfs(const std::string& mount_point, const std::string& opti
   if (::mount("tmpfs", mount_point.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
     ::_exit(125);
   }
+}
+
+void listen_on_link_local_loopback(int port) {
+  // SIOCSIFADDR on an AF_INET6 socket takes struct in6_ifreq (linux/ipv6.h).
+  struct {
+    in6_addr address;
+    std::uint32_t prefix_length;
+    int interface_index;
+  } request{};
+  ::inet_pton(AF_INET6, "fe80::1", &request.address);
+  request.prefix_length = 64;
+  request.interface_index = static_cast<int>(::if_nametoindex("lo"));
+  const int control = ::socket(AF_INET6, SOCK_DGRAM, 0);
+  if (request.interface_index == 0 || ::ioctl(control, SIOCSIFADDR, &request) != 0) ::_exit(125);
+  const int listener = ::socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_port = htons(static_cast<std::uint16_t>(port));
+  address.sin6_addr = request.address;
+  address.sin6_scope_id = static_cast<std::uint32_t>(request.interface_index);
+  // The new address is tentative until the kernel's address work runs (a few ms): bind fails
+  // with EADDRNOTAVAIL until then.
+  int tries = 0;
+  while (::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    if (errno != EADDRNOTAVAIL || ++tries > 400) ::_exit(125);
+    ::usleep(5000);
+  }
+  if (::listen(listener, 16) != 0) ::_exit(125);
 }
 
 bool namespaces_available() {

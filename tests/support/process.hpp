@@ -48,6 +48,11 @@ bool namespaces_available();
 // ("size=16m,nr_inodes=100"). Exits the child with 125 when the kernel refuses.
 void enter_private_tmpfs(const std::string& mount_point, const std::string& options);
 
+// Child-side, after enter_private_namespaces(..., true): adds fe80::1/64 to lo and leaves a
+// socket listening on [fe80::1%lo]:port, inherited across exec (the kernel completes the
+// handshakes; nobody accepts). Exits the child with 125 when the kernel refuses.
+void listen_on_link_local_loopback(int port);
+
 // Runs argv where the only DNS server swallows every query (timeout:5 attempts:2, so the
 // resolver alone would wait 10 s) and /etc/hosts knows only localhost.
 ProcessResult run_with_stalled_dns(const std::vector<std::string>& argv);

@@ -424,6 +424,22 @@ TEST(Runner, BadOptionsAreReportedInTheChosenFormat) {
   EXPECT_EQ(missing.output.rfind("{\"state\":\"UNKNOWN\"", 0), 0u) << missing.output;
 }
 
+// An error message is a C string once thrown: a NUL byte in a value cut the reason short. The
+// promise file is the only way in for one (argv cannot hold it): the whole reason, escaped.
+TEST(Runner, NulByteInAPromiseFileValueIsShownEscapedInAWholeReason) {
+  auto never = [](const Context&) { return Outcome::critical("ran"); };
+  test::TempDir dir;
+  for (const std::string line :
+       {"name = \"x\\x00y\"", "timeout = \"1\\x00\"", "format = \"js\\x00on\""}) {
+    std::ofstream(dir / "promise") << line << "\n";
+    auto result = run_child({"--config", dir / "promise"}, never);
+    EXPECT_EQ(result.exit_code, 3) << line;
+    EXPECT_EQ(result.output.rfind("UNKNOWN: ", 0), 0u) << result.output;
+    EXPECT_NE(result.output.find(line.substr(line.find('"'))), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find(" (see --help)\n"), std::string::npos) << result.output;
+  }
+}
+
 TEST(Runner, HelpAndVersionExitZero) {
   auto never = [](const Context&) { return Outcome::critical("ran"); };
   auto help = run_child({"--help"}, never);

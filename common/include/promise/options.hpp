@@ -15,10 +15,23 @@ namespace promise {
 // TCP/UDP port: an integer 1-65535 (99999 is an error, not port 34463).
 const CLI::Validator& port_number();
 
-// Host name or IP literal. IPv6 may be given with or without brackets ("[::1]" or "::1");
-// it is stored without them. Empty values and whitespace are refused. A transform: use it
-// with ->transform(promise::host_name()).
+// Host name or IP literal. IPv6 may be given with or without brackets ("[::1]" or "::1"),
+// with a zone for link-local addresses ("fe80::1%eth0", "[fe80::1%2]"); it is stored without
+// brackets. Refused: empty, white space, a name that cannot exist (longer than 253 bytes, a
+// label longer than 63 or empty). A transform: use it with ->transform(promise::host_name()).
 const CLI::Validator& host_name();
+
+// Why a host name (not an IP literal) cannot exist: longer than 253 bytes, a label empty or
+// longer than 63 bytes; empty when it can. For names inside other values (a URL's host).
+std::string host_name_problem(std::string_view name);
+// Why text is not an IPv6 literal with an optional zone ("fe80::1%eth0"); empty when it is.
+std::string ipv6_literal_problem(std::string_view text);
+
+// A UNIX socket path that fits a sockaddr_un: not empty, at most 107 bytes (sun_path holds
+// 108, with the NUL), no NUL byte.
+const CLI::Validator& unix_socket_path();
+// An abstract UNIX socket name (without the leading NUL): not empty, at most 107 bytes.
+const CLI::Validator& abstract_socket_name();
 
 // A duration in seconds, fractional allowed, finite, from 1 ms to a day.
 const CLI::Validator& positive_seconds();
