@@ -136,8 +136,9 @@ std::string write_status_file(const std::string& partition, const PromiseResult&
   // Not *.status.json until renamed: the monitor never reads half a file. Shorter than the
   // target, so that any title whose result file can exist has a temporary name too.
   constexpr std::size_t kMaxTitle = NAME_MAX - std::string_view(".XXXXXX.").size();
-  std::string temp =
-      (directory / ("." + result.file.title.substr(0, kMaxTitle) + ".XXXXXX")).string();
+  std::string temp_name = ".";  // appended, not "." + ...: GCC 12 -O3 warns (-Wrestrict)
+  temp_name.append(result.file.title, 0, kMaxTitle).append(".XXXXXX");
+  std::string temp = (directory / temp_name).string();
   const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
   if (fd < 0) fail("cannot create a file in " + directory.string(), errno);
   const std::string content = status_json(result);

@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -126,6 +127,25 @@ void forget_temporary() {
   g_temporary_named = 0;
   std::atomic_signal_fence(std::memory_order_seq_cst);
 }
+
+// While a temporary gets its name and is remembered, the fatal signals wait: delivered in
+// between (a SIGSTOP/SIGCONT lands exactly there, at the return from the system call), the
+// handler would not know the name yet.
+class FatalSignalsHeld {
+ public:
+  FatalSignalsHeld() {
+    sigset_t fatal;
+    sigemptyset(&fatal);
+    for (int signal_number : {SIGALRM, SIGTERM, SIGINT, SIGHUP}) sigaddset(&fatal, signal_number);
+    ::pthread_sigmask(SIG_BLOCK, &fatal, &previous_);
+  }
+  ~FatalSignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  FatalSignalsHeld(const FatalSignalsHeld&) = delete;
+  FatalSignalsHeld& operator=(const FatalSignalsHeld&) = delete;
+
+ private:
+  sigset_t previous_;
+};
 
 // ---- where the promise goes ------------------------------------------------------------------
 
@@ -313,6 +333,7 @@ FileDescriptor create_named_temporary(const Target& target, TemporaryGuard& guar
   const int directory = target.directory_fd.get();
   for (int attempt = 0; attempt < 100; ++attempt) {
     const std::string name = target.temporary_prefix + random_name_part();
+    const FatalSignalsHeld held;
     FileDescriptor file(::openat(directory, name.c_str(),
                                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (file.get() < 0) {
@@ -344,6 +365,7 @@ std::string link_into_place(const Target& target, int file, TemporaryGuard& guar
   if (errno != EEXIST) fail("cannot install " + target.path, errno);
   for (int attempt = 0; attempt < 100; ++attempt) {
     const std::string name = target.temporary_prefix + random_name_part();
+    const FatalSignalsHeld held;
     if (::linkat(AT_FDCWD, self.c_str(), directory, name.c_str(), AT_SYMLINK_FOLLOW) == 0) {
       guard.named(name);
       return name;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -326,21 +327,25 @@ struct Variants {
   std::string mode;
   TempDir dir;
   std::map<std::string, int> port_of;  // content -> port
-  double install_seconds = 0;          // the slowest of a few complete installs
+  double install_seconds = 0;          // the median of a few complete installs
 
   explicit Variants(std::string install_mode) : mode(std::move(install_mode)) {
+    std::vector<double> times;
     for (int port : {8080, 8081}) {
       const std::string path = dir / std::to_string(port);
       for (int i = 0; i < 3; ++i) {
-        const auto start = std::chrono::steady_clock::now();
         fs::remove(path);
-        EXPECT_EQ(install(socket_install(path, mode, port)).exit_code, 0);
-        install_seconds = std::max(
-            install_seconds,
+        const auto start = std::chrono::steady_clock::now();
+        int status = 0;
+        ::waitpid(spawn_install(socket_install(path, mode, port)), &status, 0);
+        times.push_back(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        EXPECT_EQ(status, 0);
       }
       port_of[read_file(path)] = port;
     }
+    std::sort(times.begin(), times.end());
+    install_seconds = times[times.size() / 2];
   }
   bool complete(const std::string& content) const { return port_of.count(content) != 0; }
 };
