@@ -86,7 +86,7 @@ std::optional<Verdict> replay(const RuleConfig& config, const RuleState& state, 
 
 Verdict judge(const RuleConfig& config, RuleState& state, const Outcome& observed,
               std::int64_t now) {
-  const int observed_exit = exit_code(observed.state);
+  const int observed_exit = exit_code(observed);
   int verdict = observed_exit;
   std::string note;
   if (config.counts_runs()) {
@@ -720,7 +720,7 @@ std::optional<Verdict> RuleRun::replay(const Deadline&) const {
 }
 
 Verdict RuleRun::judge(const Outcome& observed, const Deadline& deadline) const {
-  if (!file_) return Verdict{observed, exit_code(observed.state)};
+  if (!file_) return Verdict{observed, exit_code(observed)};
   set_phase("writing the state file");
   const std::int64_t now = now_seconds();
   std::optional<Verdict> verdict;
