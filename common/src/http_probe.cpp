@@ -334,7 +334,7 @@ void declare_http_options(CLI::App& app, HttpOptions& o) {
       ->group(group);
   app.add_flag("--allow-redirects,!--no-allow-redirects", o.allow_redirects,
                "Follow redirects and compare the final response (default); "
-               "--allow-redirects=0 compares the 3xx itself")
+               "--allow-redirects 0 compares the 3xx itself")
       ->group(group);
   app.add_option("--max-redirects", o.max_redirects, "Redirects to follow at most")
       ->check(CLI::Range(0, 50))

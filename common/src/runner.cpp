@@ -63,8 +63,9 @@ void declare_common(CLI::App& app, CommonOptions& options) {
       ->group(kCommon);
   app.add_option("--timeout-file", options.timeout_file,
                  "Read the timeout from this file when --timeout is not given, as the cookbook "
-                 "promises read etc/promise_timeout (missing or invalid: the default; above "
-                 "19 s: 19 s, so the promise reports before slapgrid kills it at 20 s)")
+                 "promises read etc/promise_timeout (missing, not a regular file or not a "
+                 "number of seconds: the default; above 19 s: 19 s, so the promise reports "
+                 "before slapgrid kills it at 20 s)")
       ->type_name("PATH")
       ->group(kCommon);
   app.add_option("--format", options.format,
@@ -228,6 +229,9 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
       ->type_name("PATH")
       ->group(kInstantiation);
   detail::accept_boolean_values(app);
+  app.footer(
+      "A flag takes a value too, as SlapOS profiles write them: --flag, --flag 1, "
+      "--flag=no (1/0, true/false, yes/no, any case).");
 
   try {
     app.parse(detail::arguments_for_parse(app, argc, argv));

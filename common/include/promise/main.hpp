@@ -6,9 +6,10 @@
 //   promise::Outcome check(const Options& options, const promise::Context& context);
 //   PROMISE_MAIN("check_x", "Check that ...", declare, check)
 //
-// The runner owns everything else: parsing (command line and baked-in configuration),
-// --help/--version, --timeout and the deadline backstop, --format, -v, --install,
-// --show-config, exit codes and the status line.
+// The runner owns everything else: parsing (command line and baked-in configuration, the
+// values of every boolean flag: see options.hpp), --help/--version, --timeout and the deadline
+// backstop, the fatal signals (blocked in every thread, taken by one), --format, -v,
+// --install, --show-config, exit codes and the one status line.
 
 #include "promise/context.hpp"
 #include "promise/options.hpp"
