@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -176,7 +177,10 @@ std::optional<double> read_timeout_file(const std::string& path, const Log& log)
   while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.pop_back();
   std::string checked = text;
   if (!in.fail() && positive_seconds()(checked).empty()) {
-    return std::min(std::stod(text), kSlapgridLimitSeconds - 1);
+    // Read as the validator reads it: std::stod throws on a denormal such as 1e-310.
+    double seconds = 0;
+    std::from_chars(text.data(), text.data() + text.size(), seconds);
+    return std::min(seconds, kSlapgridLimitSeconds - 1);
   }
   log.step("--timeout-file " + path + " holds no usable number of seconds: default timeout kept");
   return std::nullopt;
