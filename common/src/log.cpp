@@ -29,7 +29,8 @@ void emit(spdlog::level::level_enum level, std::string_view line) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s.start).count();
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[%9.3f ms] ", ms);
-  s.logger->log(level, "{}{}", stamp, mask_secrets(one_line(line, 4000)));
+  // Masked before escaping: a secret with a tab or a Latin-1 byte is escaped, then unmatched.
+  s.logger->log(level, "{}{}", stamp, one_line(mask_secrets(std::string(line)), 4000));
 }
 
 }  // namespace
