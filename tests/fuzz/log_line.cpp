@@ -17,8 +17,9 @@
 
 namespace {
 
+// None starts with a hex digit: the end of an escape ("\xac") next to text cannot make one up.
 constexpr const char* kSecrets[] = {"S3cret pass#1", "tab\there #x", "p\xe4sswort #latin1",
-                                    "caf\xc3\xa9 #pw"};
+                                    "Caf\xc3\xa9 #pw"};
 
 // What Log::step() wrote on stderr.
 std::string logged(std::string_view line) {

@@ -19,8 +19,8 @@ using promise::fuzz::Input;
 using promise::fuzz::Json;
 
 // Registered once: the list of secrets is per process, as in a promise. Each holds a space or
-// a '#', which no escape writes, so an escape next to it cannot make it up.
-constexpr const char* kSecrets[] = {"S3cret pass#1", "tab\there #x", "caf\xc3\xa9 #pw",
+// a '#' and starts with no hex digit, so no escape ("\xNN") next to text can make it up.
+constexpr const char* kSecrets[] = {"S3cret pass#1", "tab\there #x", "Caf\xc3\xa9 #pw",
                                     "\xff\xfe raw #bytes"};
 
 double value_from(std::string_view bytes) {

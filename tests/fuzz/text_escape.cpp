@@ -18,7 +18,10 @@ std::optional<std::pair<std::size_t, std::string_view>> cut_note(std::string_vie
   if (head == std::string_view::npos) return {};
   const auto digits =
       out.substr(head + kHead.size(), out.size() - kTail.size() - head - kHead.size());
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) return {};
+  if (digits.empty() || digits.size() > 18 ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return {};  // not a note untrusted() writes (the text itself may end like one)
+  }
   return std::make_pair(std::stoul(std::string(digits)), out.substr(0, head));
 }
 
