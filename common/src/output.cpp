@@ -79,8 +79,10 @@ std::string render(const Outcome& outcome, Format format, double elapsed_seconds
           ",\"message\":" + json_string(safe_message(outcome, kMaxLineBytes)) + ",\"metrics\":{";
       for (std::size_t i = 0; i < outcome.metrics.size(); ++i) {
         const auto& m = outcome.metrics[i];
-        out += (i ? "," : "") + json_string(m.name) + ":{\"value\":" + number(m.value) +
-               ",\"unit\":" + json_string(m.unit) + "}";
+        // The Nagios labels: whatever a name holds, the line stays valid JSON (UTF-8).
+        out += (i ? "," : "") + json_string(perfdata_token(m.name)) +
+               ":{\"value\":" + number(m.value) +
+               ",\"unit\":" + json_string(perfdata_token(m.unit)) + "}";
       }
       return out + "},\"elapsed\":" + number(elapsed_seconds) + "}\n";
     }

@@ -52,6 +52,15 @@ TEST(StatusLine, NagiosHasPerfdataAndNoFakeOnes) {
   EXPECT_EQ(render(outcome, Format::nagios, 0), "CRITICAL - a/b=1 | time=1.5s bad_label_x=2\n");
 }
 
+TEST(StatusLine, JsonMetricsHaveTheNagiosLabelsAndStayUtf8) {
+  // A metric name that is not UTF-8 once made the JSON line unreadable (tests/fuzz/status_line).
+  auto outcome = Outcome::ok("m");
+  outcome.metric("bad label|x\xfb", 2, "\xb0");
+  EXPECT_EQ(render(outcome, Format::json, 0),
+            "{\"state\":\"OK\",\"exit_code\":0,\"message\":\"m\","
+            "\"metrics\":{\"bad_label_x_\":{\"value\":2,\"unit\":\"_\"}},\"elapsed\":0}\n");
+}
+
 TEST(StatusLine, RegisteredSecretsAreMasked) {
   register_secret("hunter2-status");
   EXPECT_EQ(render(Outcome::critical("login hunter2-status failed"), Format::text, 0),
