@@ -1,5 +1,7 @@
 #include "promise/proc_net_tcp.hpp"
 
+#include "promise/fields.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -14,36 +16,6 @@ namespace {
 // The kernel's lines are about 150 bytes; anything much longer is not one of them.
 constexpr std::size_t kMaxLineBytes = 1024;
 constexpr std::size_t kChunkBytes = 64 * 1024;
-
-// Next field of a line separated by spaces; empty at the end.
-std::string_view next_field(std::string_view& line) {
-  const auto start = line.find_first_not_of(' ');
-  if (start == std::string_view::npos) {
-    line = {};
-    return {};
-  }
-  line.remove_prefix(start);
-  const auto end = std::min(line.find(' '), line.size());
-  const std::string_view field = line.substr(0, end);
-  line.remove_prefix(end);
-  return field;
-}
-
-template <class Number>
-bool parse_hex(std::string_view text, Number& value) {
-  if (text.empty()) return false;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value, 16);
-  return ec == std::errc() && ptr == end;
-}
-
-template <class Number>
-bool parse_decimal(std::string_view text, Number& value) {
-  if (text.empty()) return false;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  return ec == std::errc() && ptr == end;
-}
 
 bool all_hex_digits(std::string_view text) {
   return text.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
@@ -63,10 +35,10 @@ std::optional<TcpEndpoint> parse_endpoint(std::string_view text) {
   endpoint.address.family = address.size() == 8 ? AF_INET : AF_INET6;
   for (std::size_t word = 0; word < address.size() / 8; ++word) {
     std::uint32_t value = 0;
-    if (!parse_hex(address.substr(word * 8, 8), value)) return std::nullopt;
+    if (!parse_whole(address.substr(word * 8, 8), value, 16)) return std::nullopt;
     std::memcpy(endpoint.address.bytes.data() + word * 4, &value, 4);  // native order
   }
-  if (!parse_hex(port, endpoint.port)) return std::nullopt;
+  if (!parse_whole(port, endpoint.port, 16)) return std::nullopt;
   return endpoint;
 }
 
@@ -126,7 +98,7 @@ std::optional<ProcNetTcpEntry> parse_proc_net_tcp_line(std::string_view line) {
   const std::string_view slot = next_field(line);
   if (slot.size() < 2 || slot.back() != ':') return std::nullopt;
   std::uint64_t slot_number = 0;
-  if (!parse_decimal(slot.substr(0, slot.size() - 1), slot_number)) return std::nullopt;
+  if (!parse_whole(slot.substr(0, slot.size() - 1), slot_number)) return std::nullopt;
   ProcNetTcpEntry entry;
   auto local = parse_endpoint(next_field(line));
   auto remote = parse_endpoint(next_field(line));
@@ -134,14 +106,14 @@ std::optional<ProcNetTcpEntry> parse_proc_net_tcp_line(std::string_view line) {
   entry.local = *local;
   entry.remote = *remote;
   const std::string_view state = next_field(line);
-  if (state.size() > 2 || !parse_hex(state, entry.state)) return std::nullopt;
+  if (state.size() > 2 || !parse_whole(state, entry.state, 16)) return std::nullopt;
   // tx_queue:rx_queue, tr:tm->when, retrnsmt, then uid, timeout, inode.
   for (int skip = 0; skip < 3; ++skip) {
     if (next_field(line).empty()) return std::nullopt;
   }
-  if (!parse_decimal(next_field(line), entry.uid)) return std::nullopt;
+  if (!parse_whole(next_field(line), entry.uid)) return std::nullopt;
   if (next_field(line).empty()) return std::nullopt;
-  if (!parse_decimal(next_field(line), entry.inode)) return std::nullopt;
+  if (!parse_whole(next_field(line), entry.inode)) return std::nullopt;
   return entry;
 }
 

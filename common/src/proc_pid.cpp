@@ -1,5 +1,7 @@
 #include "promise/proc_pid.hpp"
 
+#include "promise/fields.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,27 +11,6 @@
 
 namespace promise {
 namespace {
-
-// The next space-separated token of text, advancing it; "" at the end.
-std::string_view next_token(std::string_view& text) {
-  const auto first = text.find_first_not_of(' ');
-  if (first == std::string_view::npos) {
-    text = {};
-    return {};
-  }
-  text.remove_prefix(first);
-  const auto end = std::min(text.find(' '), text.size());
-  const std::string_view token = text.substr(0, end);
-  text.remove_prefix(end);
-  return token;
-}
-
-template <class Integer>
-bool parse_integer(std::string_view token, Integer& value) {
-  if (token.empty()) return false;
-  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
-  return ec == std::errc() && ptr == token.data() + token.size();
-}
 
 // Reads a small /proc file whole (up to max_bytes); nullopt if it cannot be opened.
 std::optional<std::string> read_proc_file(const std::string& path, std::size_t max_bytes) {
@@ -60,20 +41,20 @@ std::optional<ProcStat> parse_proc_stat(std::string_view line) {
   if (open == std::string_view::npos || close == std::string_view::npos || close < open + 2) {
     return std::nullopt;
   }
-  if (!parse_integer(line.substr(0, open), stat.pid) || stat.pid <= 0) return std::nullopt;
+  if (!parse_whole(line.substr(0, open), stat.pid) || stat.pid <= 0) return std::nullopt;
   stat.comm = std::string(line.substr(open + 2, close - open - 2));
   std::string_view rest = line.substr(close + 1);
-  const std::string_view state = next_token(rest);
+  const std::string_view state = next_field(rest);
   if (state.size() != 1) return std::nullopt;
   stat.state = state.front();
-  if (!parse_integer(next_token(rest), stat.parent) || stat.parent < 0) return std::nullopt;
-  if (!parse_integer(next_token(rest), stat.group) || stat.group < 0) return std::nullopt;
+  if (!parse_whole(next_field(rest), stat.parent) || stat.parent < 0) return std::nullopt;
+  if (!parse_whole(next_field(rest), stat.group) || stat.group < 0) return std::nullopt;
   // Fields 6 to 21 (session ... itrealvalue): present and numeric, not needed.
   for (int field = 6; field <= 21; ++field) {
     long long ignored = 0;
-    if (!parse_integer(next_token(rest), ignored)) return std::nullopt;
+    if (!parse_whole(next_field(rest), ignored)) return std::nullopt;
   }
-  if (!parse_integer(next_token(rest), stat.start_time)) return std::nullopt;
+  if (!parse_whole(next_field(rest), stat.start_time)) return std::nullopt;
   return stat;
 }
 

@@ -3,6 +3,7 @@
 
 #include "internal.hpp"
 
+#include "promise/fields.hpp"
 #include "promise/options.hpp"
 #include "promise/text.hpp"
 
@@ -145,15 +146,8 @@ std::string serialize(const RuleState& state) {
 
 namespace {
 
-template <class Number>
-bool parse_number(std::string_view text, Number& value) {
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  return !text.empty() && ec == std::errc() && ptr == end;
-}
-
 // Splits off the next space-separated field (exactly one space between fields).
-std::string_view next_field(std::string_view& text) {
+std::string_view split_field(std::string_view& text) {
   const auto space = text.find(' ');
   const std::string_view field = text.substr(0, space);
   text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
@@ -161,7 +155,7 @@ std::string_view next_field(std::string_view& text) {
 }
 
 bool parse_exit_code(std::string_view text, int& value) {
-  return parse_number(text, value) && value >= 0 && value <= 3;
+  return parse_whole(text, value) && value >= 0 && value <= 3;
 }
 
 }  // namespace
@@ -191,7 +185,7 @@ std::optional<RuleState> parse_state(std::string_view text, std::string& why) {
       continue;
     }
     std::string_view rest = line;
-    const std::string_view kind = next_field(rest);
+    const std::string_view kind = split_field(rest);
     if (number == 2) {
       if (kind != "fingerprint" || rest.size() != 16 ||
           rest.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
@@ -202,7 +196,7 @@ std::optional<RuleState> parse_state(std::string_view text, std::string& why) {
     }
     if (kind == "run" && !state.last) {
       RunRecord run;
-      if (!parse_number(next_field(rest), run.time) || run.time < 0 ||
+      if (!parse_whole(split_field(rest), run.time) || run.time < 0 ||
           !parse_exit_code(rest, run.exit_code)) {
         return fail("bad run record");
       }
@@ -213,10 +207,10 @@ std::optional<RuleState> parse_state(std::string_view text, std::string& why) {
     } else if (kind == "last" && !state.last) {
       LastCheck last;
       int observed = 0;
-      if (!parse_number(next_field(rest), last.time) || last.time < 0 ||
-          !parse_exit_code(next_field(rest), last.exit_code) ||
+      if (!parse_whole(split_field(rest), last.time) || last.time < 0 ||
+          !parse_exit_code(split_field(rest), last.exit_code) ||
           rest.find(' ') == std::string_view::npos ||  // the message, even empty, follows
-          !parse_exit_code(next_field(rest), observed)) {
+          !parse_exit_code(split_field(rest), observed)) {
         return fail("bad last check");
       }
       // The message was written one line, valid UTF-8, no control bytes: anything else is
@@ -489,8 +483,8 @@ const CLI::Validator& minutes() {
   static const CLI::Validator validator(
       [](std::string& value) -> std::string {
         double number = 0;
-        if (!parse_number(std::string_view(value), number) || !std::isfinite(number) ||
-            number < 0 || number > kMaxFrequencyMinutes) {
+        if (!parse_whole(std::string_view(value), number) || !std::isfinite(number) || number < 0 ||
+            number > kMaxFrequencyMinutes) {
           return "'" + value + "' is not a number of minutes from 0 to 527040 (366 days)";
         }
         return {};
@@ -503,7 +497,7 @@ const CLI::Validator& run_count() {
   static const CLI::Validator validator(
       [](std::string& value) -> std::string {
         int number = 0;
-        if (!parse_number(std::string_view(value), number) || number < 1 ||
+        if (!parse_whole(std::string_view(value), number) || number < 1 ||
             number > kMaxResultCount) {
           return "'" + value + "' is not a whole number from 1 to " +
                  std::to_string(kMaxResultCount);
