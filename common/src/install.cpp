@@ -130,10 +130,13 @@ void forget_temporary() {
 
 // While a temporary gets its name and is remembered, the fatal signals wait: delivered in
 // between (a SIGSTOP/SIGCONT lands exactly there, at the return from the system call), the
-// handler would not know the name yet.
+// handler would not know the name yet. The signal thread (signals.cpp) waits on the mutex; a
+// handler run in place (no signal thread) is held off by the mask.
+std::mutex g_naming;
+
 class FatalSignalsHeld {
  public:
-  FatalSignalsHeld() {
+  FatalSignalsHeld() : naming_(g_naming) {
     sigset_t fatal;
     sigemptyset(&fatal);
     for (int signal_number : {SIGALRM, SIGTERM, SIGINT, SIGHUP}) sigaddset(&fatal, signal_number);
@@ -144,6 +147,7 @@ class FatalSignalsHeld {
   FatalSignalsHeld& operator=(const FatalSignalsHeld&) = delete;
 
  private:
+  std::lock_guard<std::mutex> naming_;
   sigset_t previous_;
 };
 
@@ -433,6 +437,11 @@ std::string self_executable() {
   const ssize_t n = ::readlink("/proc/self/exe", buffer, PATH_MAX);
   if (n <= 0) fail("cannot find the running executable (/proc/self/exe)", errno);
   return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+void discard_install_temporary_once_named() noexcept {
+  const std::lock_guard lock(g_naming);
+  discard_install_temporary();
 }
 
 void discard_install_temporary() noexcept {

@@ -142,6 +142,8 @@ bool write_promise_file(const std::string& path, std::string_view content, mode_
 // Async-signal-safe: removes the named temporary of a write under way, if there is one. The
 // fatal-signal handlers call it before _exit.
 void discard_install_temporary() noexcept;
+// The same from a thread (the signal thread): waits while the main thread is naming one.
+void discard_install_temporary_once_named() noexcept;
 
 // The absolute path of the running executable.
 std::string self_executable();

@@ -229,9 +229,11 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
       ->type_name("PATH")
       ->group(kInstantiation);
   detail::accept_boolean_values(app);
-  app.footer(
-      "A flag takes a value too, as SlapOS profiles write them: --flag, --flag 1, "
-      "--flag=no (1/0, true/false, yes/no, any case).");
+  // After the promise's own footer (its SlapOS plugin rule), not instead of it.
+  const std::string promise_footer = app.get_footer();
+  app.footer((promise_footer.empty() ? "" : promise_footer + "\n\n") +
+             "A flag takes a value too, as SlapOS profiles write them: --flag, --flag 1, "
+             "--flag=no (1/0, true/false, yes/no, any case).");
 
   try {
     app.parse(detail::arguments_for_parse(app, argc, argv));

@@ -76,7 +76,7 @@ void* take_signals(void*) {
     int signal_number = 0;
     if (::sigwait(&set, &signal_number) != 0) continue;
     if (!g_status_line.claim()) continue;  // the main path is writing its line: it ends the run
-    discard_install_temporary();  // an --install under way leaves no temporary file
+    discard_install_temporary_once_named();  // an --install under way leaves no temporary
     if (const int group = child_process_group(); group > 0) ::kill(-group, SIGKILL);
     std::lock_guard lock(g_texts_mutex);
     write_signal_line(signal_number);
