@@ -35,13 +35,12 @@ class LineClaim {
   std::atomic<bool> claimed_{false};
 };
 
-// Blocks SIGALRM, SIGTERM, SIGINT and SIGHUP in the calling thread, hence in every thread
-// started after it, and starts the one thread that takes them; ignores SIGPIPE. The runner
-// calls it first thing, on the main thread. A child process must reset its signal mask
-// (promise::process does).
-void start_signal_thread();
+// Handlers for SIGALRM, SIGTERM, SIGINT and SIGHUP, SIGPIPE ignored: the runner calls it first
+// thing, while the process has one thread. prepare_for_threads() moves the signals to a thread
+// of their own before a helper thread starts.
+void install_signal_handling();
 
-// What the signal thread writes: CRITICAL in this format, naming the deadline and the phase.
+// What a fatal signal writes: CRITICAL in this format, naming the deadline and the phase.
 void prepare_signal_texts(Format format, double timeout_seconds);
 
 // SIGALRM in `seconds`: the backstop that ends the run whatever a syscall does.
