@@ -3,18 +3,16 @@
 
 #include "promise/log.hpp"
 #include "promise/outcome.hpp"
+#include "signals.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace promise::detail {
-
-enum class Format { text, json, nagios };
 
 void configure_log(Verbosity verbosity, std::chrono::steady_clock::time_point start);
 
@@ -23,34 +21,6 @@ std::string render(const Outcome& outcome, Format format, double elapsed_seconds
 
 // JSON string literal with quotes, escaping everything a JSON parser requires.
 std::string json_string(std::string_view text);
-
-// ---- fatal signals and the one status line (signals.cpp) ---------------------------------
-
-// Exactly one writer gets the status line: the first to claim it.
-class LineClaim {
- public:
-  bool claim() { return !claimed_.exchange(true, std::memory_order_acq_rel); }
-
- private:
-  std::atomic<bool> claimed_{false};
-};
-
-// Handlers for SIGALRM, SIGTERM, SIGINT and SIGHUP, SIGPIPE ignored: the runner calls it first
-// thing, while the process has one thread. prepare_for_threads() moves the signals to a thread
-// of their own before a helper thread starts.
-void install_signal_handling();
-
-// What a fatal signal writes: CRITICAL in this format, naming the deadline and the phase.
-void prepare_signal_texts(Format format, double timeout_seconds);
-
-// SIGALRM in `seconds`: the backstop that ends the run whatever a syscall does.
-void arm_backstop(double seconds);
-void disarm_backstop();
-
-// Every path that writes the final output claims the line first (and disarms the backstop).
-// If a signal claimed it first, its line is being written and the process is ending: then
-// this never returns.
-void claim_status_line_or_wait();
 
 // ---- option layer (options.cpp) -----------------------------------------------------------
 

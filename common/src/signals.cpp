@@ -16,8 +16,10 @@
 //   takes them with sigwait. Blocking them only around the call that spawns libcurl's thread
 //   would not do: that call is curl_easy_perform, and the backstop and SIGTERM must work during
 //   the transfer.
-#include "internal.hpp"
+#include "signals.hpp"
+
 #include "promise/deadline.hpp"
+#include "promise/outcome.hpp"
 
 #include <pthread.h>
 #include <signal.h>
