@@ -507,6 +507,7 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   context.log.step(o.method + " " + displayable_url(o.url) +
                    (o.unix_socket.empty() ? "" : " over unix socket " + o.unix_socket));
   context.phase("waiting for the response");
+  prepare_for_threads();  // libcurl's resolver thread starts with the fatal signals blocked
   const CURLcode code = curl_easy_perform(h);
 
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);

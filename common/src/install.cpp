@@ -16,6 +16,7 @@
 // - The promise is never written through a symlink: a symlink in its place is replaced.
 // - A directory that others could write to is refused (check_directory).
 #include "internal.hpp"
+#include "signals.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

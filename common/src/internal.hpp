@@ -3,12 +3,12 @@
 
 #include "promise/log.hpp"
 #include "promise/outcome.hpp"
+#include "signals.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <sys/types.h>
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -16,8 +16,6 @@
 #include <string_view>
 
 namespace promise::detail {
-
-enum class Format { text, json, nagios };
 
 void configure_log(Verbosity verbosity, std::chrono::steady_clock::time_point start);
 
@@ -28,35 +26,6 @@ std::string render(const Outcome& outcome, Format format, double elapsed_seconds
 
 // JSON string literal with quotes, escaping everything a JSON parser requires.
 std::string json_string(std::string_view text);
-
-// ---- fatal signals and the one status line (signals.cpp) ---------------------------------
-
-// Exactly one writer gets the status line: the first to claim it.
-class LineClaim {
- public:
-  bool claim() { return !claimed_.exchange(true, std::memory_order_acq_rel); }
-
- private:
-  std::atomic<bool> claimed_{false};
-};
-
-// Blocks SIGALRM, SIGTERM, SIGINT and SIGHUP in the calling thread, hence in every thread
-// started after it, and starts the one thread that takes them; ignores SIGPIPE. The runner
-// calls it first thing, on the main thread. A child process must reset its signal mask
-// (promise::process does).
-void start_signal_thread();
-
-// What the signal thread writes: CRITICAL in this format, naming the deadline and the phase.
-void prepare_signal_texts(Format format, double timeout_seconds);
-
-// SIGALRM in `seconds`: the backstop that ends the run whatever a syscall does.
-void arm_backstop(double seconds);
-void disarm_backstop();
-
-// Every path that writes the final output claims the line first (and disarms the backstop).
-// If a signal claimed it first, its line is being written and the process is ending: then
-// this never returns.
-void claim_status_line_or_wait();
 
 // ---- option layer (options.cpp) -----------------------------------------------------------
 
@@ -138,12 +107,6 @@ struct WriteOptions {
 // The directory's safety is checked, and temporaries of killed installs removed, first.
 bool write_promise_file(const std::string& path, std::string_view content, mode_t mode,
                         const WriteOptions& options = {});
-
-// Async-signal-safe: removes the named temporary of a write under way, if there is one. The
-// fatal-signal handlers call it before _exit.
-void discard_install_temporary() noexcept;
-// The same from a thread (the signal thread): waits while the main thread is naming one.
-void discard_install_temporary_once_named() noexcept;
 
 // The absolute path of the running executable.
 std::string self_executable();

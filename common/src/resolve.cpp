@@ -88,9 +88,8 @@ Resolved resolve_tcp(const std::string& host, int port, const Context& context) 
   context.phase("resolving the host name");
   context.log.step("resolving " + host);
   auto lookup = std::make_shared<Lookup>();
+  prepare_for_threads();  // the thread starts with the fatal signals blocked
   try {
-    // Started with the fatal signals blocked, as every thread: it inherits the runner's mask
-    // (detail::start_signal_thread), so no signal can land on it.
     std::thread([lookup, host, port] {
       std::vector<asio::ip::tcp::endpoint> endpoints;
       const int status = run_getaddrinfo(host, port, 0, endpoints);

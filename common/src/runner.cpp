@@ -196,7 +196,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   // Before anything that can block (a promise file or a --timeout-file that is a FIFO, a slow
   // disk): the signal thread, and the backstop at the --timeout of the command line or the
   // default.
-  detail::start_signal_thread();
+  detail::install_signal_handling();
   set_phase("reading the options");
   const double early_timeout = parse_seconds(argument_value(argc, argv, "--timeout").value_or(""))
                                    .value_or(kDefaultTimeoutSeconds);

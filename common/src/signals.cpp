@@ -1,18 +1,25 @@
 // The fatal signals and the one status line.
 //
 // A run ends with exactly one status line: the check's (the main path), or the deadline
-// backstop's (SIGALRM), or the one for SIGTERM (slapgrid), SIGINT or SIGHUP.
+// backstop's (SIGALRM), or the one for SIGTERM (slapgrid), SIGINT or SIGHUP. Whoever claims
+// the line first writes it; once the main path has claimed it, a signal writes nothing (and the
+// backstop is disarmed). The claim alone keeps the line single whatever thread a signal lands
+// on; where it lands is settled too:
 //
-// The fatal signals are blocked in the main thread before anything else runs, so every thread
-// started later inherits the block: our resolver thread, libcurl's threaded resolver, any
-// library's. (Blocking them only around the call that spawns libcurl's thread is not an option:
-// that call is curl_easy_perform, and the backstop and SIGTERM must work during the transfer.)
-// One thread of ours takes the signals with sigwait, in ordinary code: no handler interrupts a
-// thread in the middle of something, and no thread that we do not know of can run one.
-// Whoever claims the line first writes it; once the main path has claimed it, a signal writes
-// nothing (and the backstop is disarmed).
-#include "internal.hpp"
+// - While the process has one thread, a handler takes the signals on it. Many runs stay so
+//   (a TCP check of an IP literal starts no thread), and a thread costs them ~0.06 ms of wall
+//   time, ~6% (measured: a static binary starting one sigwait thread against one that does
+//   not, 3000 interleaved runs with tests/bench/measure.c).
+// - Before the first helper thread (a resolver thread, libcurl's transfer with its threaded
+//   resolver), prepare_for_threads() blocks the signals in the main thread, so every thread
+//   started later inherits the block, ours and libraries' alike, and starts one thread that
+//   takes them with sigwait. Blocking them only around the call that spawns libcurl's thread
+//   would not do: that call is curl_easy_perform, and the backstop and SIGTERM must work during
+//   the transfer.
+#include "signals.hpp"
+
 #include "promise/deadline.hpp"
+#include "promise/outcome.hpp"
 
 #include <pthread.h>
 #include <signal.h>
@@ -25,12 +32,15 @@
 #include <cstring>
 #include <mutex>
 
-namespace promise::detail {
+namespace promise {
+namespace detail {
 namespace {
 
 constexpr int kFatalSignals[] = {SIGALRM, SIGTERM, SIGINT, SIGHUP};
 
 LineClaim g_status_line;
+bool g_handling = false;       // install_signal_handling ran (we are in run_promise)
+bool g_signal_thread = false;  // prepare_for_threads started the signal thread
 
 // The CRITICAL line for each signal, in the chosen format, prepared before it is needed.
 struct SignalTexts {
@@ -40,7 +50,7 @@ struct SignalTexts {
   char suffix[8] = "\n";
 };
 SignalTexts g_texts;
-std::mutex g_texts_mutex;  // the signal thread reads them while the main thread may prepare
+std::mutex g_texts_mutex;  // between the main thread preparing and the signal thread reading
 
 sigset_t fatal_signals() {
   sigset_t set;
@@ -49,7 +59,7 @@ sigset_t fatal_signals() {
   return set;
 }
 
-// write(2) until done: only async-signal-safe calls, for the fallback handler too.
+// write(2) until done: only async-signal-safe calls, for the handler.
 void write_text(const char* text) {
   std::size_t length = std::strlen(text);
   while (length > 0) {
@@ -70,37 +80,32 @@ void write_signal_line(int signal_number) {
   write_text(g_texts.suffix);
 }
 
+// What a run leaves behind must go with it: an --install's named temporary, the process group
+// of a command the check runs.
+void leave_nothing_behind() {
+  if (const int group = child_process_group(); group > 0) ::kill(-group, SIGKILL);
+}
+
+extern "C" void on_fatal_signal(int signal_number) {
+  if (!g_status_line.claim()) return;  // the main path is writing its line: it ends the run
+  discard_install_temporary();  // the install holds the signals while it names one
+  leave_nothing_behind();
+  write_signal_line(signal_number);
+  ::_exit(exit_code(State::critical));
+}
+
 void* take_signals(void*) {
   const sigset_t set = fatal_signals();
   for (;;) {
     int signal_number = 0;
     if (::sigwait(&set, &signal_number) != 0) continue;
     if (!g_status_line.claim()) continue;  // the main path is writing its line: it ends the run
-    discard_install_temporary_once_named();  // an --install under way leaves no temporary
-    if (const int group = child_process_group(); group > 0) ::kill(-group, SIGKILL);
+    discard_install_temporary_once_named();
+    leave_nothing_behind();
     std::lock_guard lock(g_texts_mutex);
     write_signal_line(signal_number);
     ::_exit(exit_code(State::critical));
   }
-}
-
-// Used only if the signal thread cannot be started (no memory, thread limit): the signals are
-// then handled wherever they land, with the same claim, rather than not at all.
-extern "C" void on_fatal_signal(int signal_number) {
-  if (!g_status_line.claim()) return;
-  discard_install_temporary();
-  if (const int group = child_process_group(); group > 0) ::kill(-group, SIGKILL);
-  write_signal_line(signal_number);
-  ::_exit(exit_code(State::critical));
-}
-
-void handle_signals_in_place() {
-  struct sigaction action {};
-  action.sa_handler = on_fatal_signal;
-  sigfillset(&action.sa_mask);
-  for (int signal_number : kFatalSignals) ::sigaction(signal_number, &action, nullptr);
-  const sigset_t set = fatal_signals();
-  ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
 void set_timer(double seconds) {
@@ -116,17 +121,13 @@ void set_timer(double seconds) {
 
 }  // namespace
 
-void start_signal_thread() {
+void install_signal_handling() {
+  struct sigaction action {};
+  action.sa_handler = on_fatal_signal;
+  sigfillset(&action.sa_mask);  // one handler at a time
+  for (int signal_number : kFatalSignals) ::sigaction(signal_number, &action, nullptr);
   ::signal(SIGPIPE, SIG_IGN);  // a closed peer is an error to report, not a reason to die
-  const sigset_t set = fatal_signals();
-  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  pthread_attr_t attributes;
-  pthread_attr_init(&attributes);
-  pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attributes, 256 * 1024);
-  pthread_t thread;
-  if (::pthread_create(&thread, &attributes, take_signals, nullptr) != 0) handle_signals_in_place();
-  pthread_attr_destroy(&attributes);
+  g_handling = true;
 }
 
 void prepare_signal_texts(Format format, double timeout_seconds) {
@@ -137,13 +138,20 @@ void prepare_signal_texts(Format format, double timeout_seconds) {
     prefix = "{\"state\":\"CRITICAL\",\"exit_code\":2,\"message\":\"";
     suffix = "\"}\n";
   }
-  std::lock_guard lock(g_texts_mutex);
-  std::snprintf(g_texts.deadline, sizeof g_texts.deadline, "%sdeadline of %g s exceeded while ",
-                prefix, timeout_seconds);
-  std::snprintf(g_texts.terminated, sizeof g_texts.terminated, "%sterminated by SIGTERM while ",
-                prefix);
-  std::snprintf(g_texts.interrupted, sizeof g_texts.interrupted, "%sinterrupted while ", prefix);
-  std::snprintf(g_texts.suffix, sizeof g_texts.suffix, "%s", suffix);
+  // No handler may read the texts half written: block the signals here meanwhile.
+  const sigset_t set = fatal_signals();
+  sigset_t before;
+  ::pthread_sigmask(SIG_BLOCK, &set, &before);
+  {
+    std::lock_guard lock(g_texts_mutex);
+    std::snprintf(g_texts.deadline, sizeof g_texts.deadline, "%sdeadline of %g s exceeded while ",
+                  prefix, timeout_seconds);
+    std::snprintf(g_texts.terminated, sizeof g_texts.terminated, "%sterminated by SIGTERM while ",
+                  prefix);
+    std::snprintf(g_texts.interrupted, sizeof g_texts.interrupted, "%sinterrupted while ", prefix);
+    std::snprintf(g_texts.suffix, sizeof g_texts.suffix, "%s", suffix);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 void arm_backstop(double seconds) {
@@ -159,7 +167,28 @@ void claim_status_line_or_wait() {
     disarm_backstop();
     return;
   }
-  for (;;) ::pause();  // the signal thread is writing its line and ends the process
+  for (;;) ::pause();  // a signal's line is being written, then the process ends
 }
 
-}  // namespace promise::detail
+}  // namespace detail
+
+void prepare_for_threads() {
+  using namespace detail;
+  if (!g_handling || g_signal_thread) return;
+  const sigset_t set = fatal_signals();
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  pthread_attr_t attributes;
+  pthread_attr_init(&attributes);
+  pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attributes, 256 * 1024);
+  pthread_t thread;
+  if (::pthread_create(&thread, &attributes, take_signals, nullptr) == 0) {
+    g_signal_thread = true;
+  } else {
+    // No thread to spare: the handlers stay, and the claim keeps the line single.
+    ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  }
+  pthread_attr_destroy(&attributes);
+}
+
+}  // namespace promise

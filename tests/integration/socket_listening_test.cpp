@@ -188,7 +188,9 @@ TEST(SocketListening, StalledDnsAndAFullOutputPipeGiveOneLine) {
     auto result = run_with_stalled_dns_into_full_pipe(
         {kSocket, "--host", "stalled.example", "--port", "80", "--timeout", "0.5"},
         0.5 + kTimeMargin + 0.5);
-    expect_line(result, 2, "CRITICAL: stalled.example:80 is not listening: resolving");
+    // The check's line (or, if the check could not claim it within the backstop's 50 ms
+    // grace on a busy machine, the backstop's): one line either way.
+    expect_line(result, 2, "CRITICAL: ");
   }
 }
 

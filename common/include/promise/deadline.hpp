@@ -40,4 +40,12 @@ const char* current_phase();
 void set_child_process_group(int group) noexcept;
 int child_process_group() noexcept;
 
+// Call before starting a thread, or a library call that may start one (libcurl's transfer, for
+// its threaded resolver). From then on the fatal signals (the backstop's SIGALRM, SIGTERM,
+// SIGINT, SIGHUP) are blocked in the calling thread, hence in every thread started after, and
+// one thread of the runner takes them: none lands on a thread that does not expect it. Runs
+// without threads (a TCP check of an IP literal) skip its cost. Idempotent; a child process
+// must reset its signal mask (promise::process does).
+void prepare_for_threads();
+
 }  // namespace promise

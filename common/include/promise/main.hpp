@@ -8,7 +8,7 @@
 //
 // The runner owns everything else: parsing (command line and baked-in configuration, the
 // values of every boolean flag: see options.hpp), --help/--version, --timeout and the deadline
-// backstop, the fatal signals (blocked in every thread, taken by one), --format, -v,
+// backstop, the fatal signals (see prepare_for_threads in deadline.hpp), --format, -v,
 // --install, --show-config, exit codes and the one status line.
 
 #include "promise/context.hpp"
