@@ -25,5 +25,4 @@ Resolved resolve_tcp(const std::string& host, int port, const Context& context);
 // "[::1]:8080", "127.0.0.1:8080"
 std::string endpoint_text(const asio::ip::tcp::endpoint& endpoint);
 
-
 }  // namespace promise::detail

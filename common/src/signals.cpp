@@ -88,7 +88,7 @@ void leave_nothing_behind() {
 
 extern "C" void on_fatal_signal(int signal_number) {
   if (!g_status_line.claim()) return;  // the main path is writing its line: it ends the run
-  discard_install_temporary();  // the install holds the signals while it names one
+  discard_install_temporary();         // the install holds the signals while it names one
   leave_nothing_behind();
   write_signal_line(signal_number);
   ::_exit(exit_code(State::critical));
