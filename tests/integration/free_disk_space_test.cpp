@@ -154,10 +154,18 @@ TEST_F(FreeDiskSpace, InodesOfTmpAreCheckedWhenItIsAMountPoint) {
   ProcessSpec spec;
   spec.argv = {kDisk, "--path", "/tmp/partition"};
   spec.before_exec = [] {
+    // The build tree may itself be under /tmp, which the tmpfs hides: keep the binary open
+    // and execute it from the descriptor.
+    const int binary = ::open(kDisk.c_str(), O_RDONLY);
+    if (binary < 0) ::_exit(123);
     enter_private_tmpfs("/tmp", "size=1m,nr_inodes=50");
     if (::mkdir("/tmp/partition", 0700) != 0) ::_exit(124);
     fill_inodes("/tmp", 47);
     if (::mount("tmpfs", "/tmp/partition", "tmpfs", 0, "size=16m") != 0) ::_exit(125);
+    char* argv[] = {const_cast<char*>(kDisk.c_str()), const_cast<char*>("--path"),
+                    const_cast<char*>("/tmp/partition"), nullptr};
+    ::fexecve(binary, argv, environ);
+    ::_exit(126);
   };
   auto result = run_process(spec);
   EXPECT_EQ(result.exit_code, 2) << result.output;
