@@ -1,0 +1,139 @@
+/* The floors for the local promises of the catalogue: per mode, the system calls the promise's
+ * check makes (seen with `strace -f -c`), one line on stdout, an exit status. No option
+ * parsing, no deadline, no log: what such a promise must at least pay (exec, the static C
+ * runtime start-up, these syscalls, exit). Built by tests/bench/run-bench with
+ * `gcc -O2 -static`. Run with the partition as working directory, as slapgrid runs promises.
+ *
+ *   local_floors file_state FILE        stat, open O_NONBLOCK, read 1 byte, print
+ *   local_floors disk_space             statvfs of . and of /tmp, print
+ *   local_floors parameter VALUE WANT   compare two strings, print
+ *   local_floors local_tcp_port IP PORT read /proc/net/tcp whole, scan for IP:PORT in LISTEN
+ *   local_floors deployment_state ID    stat .slapgrid-ID-error.log, var/log/slapgrid-ID-error.log
+ *   local_floors command                posix_spawn /bin/sh -c true, wait, print
+ *
+ * Exit status: 0 OK, 2 failed check, 3 bad use. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+static int file_state(const char* path) {
+  struct stat info;
+  if (stat(path, &info) != 0) return 2;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return 2;
+  char byte;
+  ssize_t got = read(fd, &byte, 1);
+  close(fd);
+  if (got != 1) return 2;
+  printf("'%s' state 'not-empty' | size=%lldB\n", path, (long long)info.st_size);
+  return 0;
+}
+
+static int disk_space(void) {
+  struct statvfs here, tmp;
+  if (statvfs(".", &here) != 0 || statvfs("/tmp", &tmp) != 0) return 3;
+  double free_gib = (double)here.f_bavail * here.f_frsize / (1024.0 * 1024 * 1024);
+  printf("free disk space %.2f GiB | free=%.0fB\n", free_gib,
+         (double)here.f_bavail * here.f_frsize);
+  return 0;
+}
+
+static int parameter(const char* value, const char* expected) {
+  if (strcmp(value, expected) != 0) {
+    printf("FAIL: %s != %s\n", value, expected);
+    return 2;
+  }
+  printf("'%s' == '%s'\n", value, expected);
+  return 0;
+}
+
+/* /proc/net/tcp lines: "  sl  local_address rem_address   st ...", local as HEX_IP:HEX_PORT
+ * with the IPv4 address in host byte order (as the kernel prints the __be32 with %08X). */
+static int local_tcp_port(const char* ip, const char* port_text) {
+  struct in_addr address;
+  if (inet_pton(AF_INET, ip, &address) != 1) return 3;
+  char wanted[32];
+  snprintf(wanted, sizeof wanted, "%08X:%04X", (unsigned)address.s_addr, atoi(port_text));
+  int fd = open("/proc/net/tcp", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 3;
+  static char buffer[1 << 16];
+  size_t size = 0;
+  ssize_t got;
+  int found = 0;
+  /* Read it whole (the kernel hands out a few lines per read), then scan each line. */
+  while ((got = read(fd, buffer + size, sizeof buffer - 1 - size)) > 0) {
+    size += (size_t)got;
+    buffer[size] = 0;
+    char* end = strrchr(buffer, '\n');
+    if (!end) continue;
+    for (char* line = buffer; line < end;) {
+      char* next = strchr(line, '\n') + 1;
+      char* colon = strchr(line, ':');
+      if (colon && colon < next && strncmp(colon + 2, wanted, 13) == 0 &&
+          strncmp(colon + 2 + 13 + 1 + 13 + 1, "0A", 2) == 0)
+        found = 1;
+      line = next;
+    }
+    size_t rest = (size_t)(buffer + size - (end + 1));
+    memmove(buffer, end + 1, rest);
+    size = rest;
+  }
+  close(fd);
+  if (!found) {
+    printf("%s:%s not listening\n", ip, port_text);
+    return 2;
+  }
+  printf("%s:%s listening\n", ip, port_text);
+  return 0;
+}
+
+static int deployment_state(const char* id) {
+  char error_log[512], link[512];
+  snprintf(error_log, sizeof error_log, ".slapgrid-%s-error.log", id);
+  snprintf(link, sizeof link, "var/log/slapgrid-%s-error.log", id);
+  struct stat info;
+  if (stat(error_log, &info) == 0 && info.st_size > 0) {
+    printf("Buildout failed to process %s.\n", id);
+    return 2;
+  }
+  if (stat(link, &info) == 0) unlink(link);
+  printf("buildout is OK\n");
+  return 0;
+}
+
+static int command(void) {
+  char* argv[] = {"/bin/sh", "-c", "true", NULL};
+  pid_t pid;
+  if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) != 0) return 3;
+  int status;
+  if (waitpid(pid, &status, 0) != pid) return 3;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    printf("'true' run with failure\n");
+    return 2;
+  }
+  printf("'true' run with success\n");
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 3;
+  const char* mode = argv[1];
+  if (!strcmp(mode, "file_state") && argc == 3) return file_state(argv[2]);
+  if (!strcmp(mode, "disk_space") && argc == 2) return disk_space();
+  if (!strcmp(mode, "parameter") && argc == 4) return parameter(argv[2], argv[3]);
+  if (!strcmp(mode, "local_tcp_port") && argc == 4) return local_tcp_port(argv[2], argv[3]);
+  if (!strcmp(mode, "deployment_state") && argc == 3) return deployment_state(argv[2]);
+  if (!strcmp(mode, "command") && argc == 2) return command();
+  fprintf(stderr, "local_floors: bad use (see the comment at the top of local_floors.c)\n");
+  return 3;
+}
