@@ -4,12 +4,13 @@
  * runtime start-up, these syscalls, exit). Built by tests/bench/run-bench with
  * `gcc -O2 -static`. Run with the partition as working directory, as slapgrid runs promises.
  *
- *   local_floors file_state FILE        stat, open O_NONBLOCK, read 1 byte, print
- *   local_floors disk_space             statvfs of . and of /tmp, print
+ *   local_floors file_state FILE        stat, open O_NONBLOCK, fstat (read 1 byte if size 0), print
+ *   local_floors disk_space             statvfs of ., lstat of /tmp and /tmp/.., print
  *   local_floors parameter VALUE WANT   compare two strings, print
  *   local_floors local_tcp_port IP PORT read /proc/net/tcp whole, scan for IP:PORT in LISTEN
- *   local_floors deployment_state ID    stat .slapgrid-ID-error.log, var/log/slapgrid-ID-error.log
- *   local_floors command                posix_spawn /bin/sh -c true, wait, print
+ *   local_floors deployment_state ID    getcwd, stat it, stat .slapgrid-ID-error.log and
+ *                                       var/log/slapgrid-ID-error.log (absolute), print
+ *   local_floors command                pipe, posix_spawn /bin/sh -c true, read to EOF, wait, print
  *
  * Exit status: 0 OK, 2 failed check, 3 bad use. */
 #define _GNU_SOURCE
@@ -31,8 +32,11 @@ static int file_state(const char* path) {
   if (stat(path, &info) != 0) return 2;
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return 2;
+  struct stat opened; /* the file opened is still a regular file */
+  if (fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) return 2;
+  /* As the promise: one byte read only when the size says empty (a /proc file says 0). */
   char byte;
-  ssize_t got = read(fd, &byte, 1);
+  ssize_t got = opened.st_size > 0 ? 1 : read(fd, &byte, 1);
   close(fd);
   if (got != 1) return 2;
   printf("'%s' state 'not-empty' | size=%lldB\n", path, (long long)info.st_size);
@@ -40,8 +44,12 @@ static int file_state(const char* path) {
 }
 
 static int disk_space(void) {
-  struct statvfs here, tmp;
-  if (statvfs(".", &here) != 0 || statvfs("/tmp", &tmp) != 0) return 3;
+  /* As the promise: statfs of the partition, and lstat of /tmp and /tmp/.. (is it a mount point).
+   */
+  struct statvfs here;
+  struct stat tmp, parent;
+  if (statvfs(".", &here) != 0 || lstat("/tmp", &tmp) != 0 || lstat("/tmp/..", &parent) != 0)
+    return 3;
   double free_gib = (double)here.f_bavail * here.f_frsize / (1024.0 * 1024 * 1024);
   printf("free disk space %.2f GiB | free=%.0fB\n", free_gib,
          (double)here.f_bavail * here.f_frsize);
@@ -98,10 +106,13 @@ static int local_tcp_port(const char* ip, const char* port_text) {
 }
 
 static int deployment_state(const char* id) {
-  char error_log[512], link[512];
-  snprintf(error_log, sizeof error_log, ".slapgrid-%s-error.log", id);
-  snprintf(link, sizeof link, "var/log/slapgrid-%s-error.log", id);
+  /* As the promise: the partition folder from getcwd, checked to be a directory. */
+  char folder[4096], error_log[4352], link[4352];
   struct stat info;
+  if (!getcwd(folder, sizeof folder) || stat(folder, &info) != 0 || !S_ISDIR(info.st_mode))
+    return 3;
+  snprintf(error_log, sizeof error_log, "%s/.slapgrid-%s-error.log", folder, id);
+  snprintf(link, sizeof link, "%s/var/log/slapgrid-%s-error.log", folder, id);
   if (stat(error_log, &info) == 0 && info.st_size > 0) {
     printf("Buildout failed to process %s.\n", id);
     return 2;
@@ -111,10 +122,26 @@ static int deployment_state(const char* id) {
   return 0;
 }
 
+/* As the promise runs a command: its output captured through a pipe (for the failure message),
+ * stdin on /dev/null, then waited for. */
 static int command(void) {
   char* argv[] = {"/bin/sh", "-c", "true", NULL};
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return 3;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 2);
   pid_t pid;
-  if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) != 0) return 3;
+  int spawned = posix_spawn(&pid, argv[0], &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (spawned != 0) return 3;
+  char output[4096];
+  while (read(out[0], output, sizeof output) > 0) {
+  }
+  close(out[0]);
   int status;
   if (waitpid(pid, &status, 0) != pid) return 3;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
