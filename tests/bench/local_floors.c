@@ -11,6 +11,10 @@
  *   local_floors deployment_state ID    getcwd, stat it, stat .slapgrid-ID-error.log and
  *                                       var/log/slapgrid-ID-error.log (absolute), print
  *   local_floors command                pipe, posix_spawn /bin/sh -c true, read to EOF, wait, print
+ *   local_floors http_log FILE          open O_NONBLOCK, fstat, pread the last 4096 bytes, count
+ *                                       the "[error]" lines, print
+ *   local_floors zope_log FILE          the same with the last 40960 bytes, count the dump lines
+ * (check_certificate's floor links OpenSSL: tests/bench/certificate_floor.c.)
  *
  * Exit status: 0 OK, 2 failed check, 3 bad use. */
 #define _GNU_SOURCE
@@ -153,6 +157,51 @@ static int command(void) {
   return 0;
 }
 
+/* As the log promises: the last window_bytes of the file, read once (the promise reads them in
+ * 4 KiB blocks from the end), then its lines scanned. */
+static char* log_window(const char* path, size_t window_bytes, size_t* size) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat info;
+  if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return NULL;
+  static char window[40960 + 1];
+  off_t start = info.st_size > (off_t)window_bytes ? info.st_size - (off_t)window_bytes : 0;
+  ssize_t got = pread(fd, window, (size_t)(info.st_size - start), start);
+  close(fd);
+  if (got < 0) return NULL;
+  window[got] = 0;
+  *size = (size_t)got;
+  return window;
+}
+
+static int http_log(const char* path) {
+  size_t size;
+  char* window = log_window(path, 4096, &size);
+  if (!window) return 3;
+  int errors = 0;
+  for (char* line = window; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : 0) {
+    char* close_date = line[0] == '[' ? strchr(line, ']') : NULL;
+    if (close_date && strncmp(close_date, "] [error] ", 10) == 0) ++errors;
+  }
+  if (errors) {
+    printf("ERROR=%d\n", errors);
+    return 2;
+  }
+  printf("no error in the last 4096 bytes of '%s'\n", path);
+  return 0;
+}
+
+static int zope_log(const char* path) {
+  size_t size;
+  char* window = log_window(path, 40960, &size);
+  if (!window) return 3;
+  int requests = 0;
+  for (char* line = window; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : 0) {
+    if (line[0] >= '0' && line[0] <= '9' && strncmp(line + 23, " - ", 3) == 0) ++requests;
+  }
+  printf("Site has %d long request\n", requests);
+  return requests > 20 ? 2 : 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) return 3;
   const char* mode = argv[1];
@@ -162,6 +211,8 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "local_tcp_port") && argc == 4) return local_tcp_port(argv[2], argv[3]);
   if (!strcmp(mode, "deployment_state") && argc == 3) return deployment_state(argv[2]);
   if (!strcmp(mode, "command") && argc == 2) return command();
+  if (!strcmp(mode, "http_log") && argc == 3) return http_log(argv[2]);
+  if (!strcmp(mode, "zope_log") && argc == 3) return zope_log(argv[2]);
   fprintf(stderr, "local_floors: bad use (see the comment at the top of local_floors.c)\n");
   return 3;
 }
