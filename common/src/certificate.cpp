@@ -69,8 +69,8 @@ X509Ptr first_certificate(std::string_view text, std::string& error, std::size_t
   if (count != nullptr) *count = pem.count("CERTIFICATE");
   const PemBlock* block = first_block(pem, "CERTIFICATE");
   if (block == nullptr) {
-    error = pem.unterminated && pem.blocks.empty() ? "a -----BEGIN block without its -----END line"
-                                                   : "no -----BEGIN CERTIFICATE----- block in it";
+    error = pem.unterminated ? "a -----BEGIN block without its -----END line"
+                             : "no -----BEGIN CERTIFICATE----- block in it";
     if (!pem.blocks.empty()) error += " (it holds " + labels(pem) + ")";
     return nullptr;
   }
