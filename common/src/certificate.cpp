@@ -53,12 +53,19 @@ std::string plural(std::size_t count, const char* noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
 
+// A label as a message shows it: printable ASCII, at most 40 bytes (the file is untrusted).
+std::string shown_label(std::string_view label) {
+  std::string shown;
+  for (const char c : label.substr(0, 40)) shown += c >= 0x20 && c < 0x7f ? c : '?';
+  return shown + (label.size() > 40 ? "..." : "");
+}
+
 // What the blocks of a PEM text are: "a PRIVATE KEY block", "3 blocks: X509 CRL, ...".
 std::string labels(const PemBlocks& pem) {
-  if (pem.blocks.size() == 1) return "a " + std::string(pem.blocks.front().label) + " block";
+  if (pem.blocks.size() == 1) return "a " + shown_label(pem.blocks.front().label) + " block";
   std::string text = plural(pem.blocks.size(), "block") + ":";
   for (std::size_t i = 0; i < pem.blocks.size() && i < 3; ++i) {
-    text += (i == 0 ? " " : ", ") + std::string(pem.blocks[i].label.substr(0, 40));
+    text += (i == 0 ? " " : ", ") + shown_label(pem.blocks[i].label);
   }
   return text + (pem.blocks.size() > 3 ? ", ..." : "");
 }
@@ -222,7 +229,7 @@ KeyCheck check_key_pem(std::string_view cert_text, std::string_view key_text) {
   const std::unique_ptr<EVP_PKEY, PkeyFree> key(
       bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
   if (!key) {
-    check.error = "its " + std::string(block->label) + " block is not a valid private key";
+    check.error = "its " + shown_label(block->label) + " block is not a valid private key";
     return check;
   }
   check.result = X509_check_private_key(certificate.get(), key.get()) == 1

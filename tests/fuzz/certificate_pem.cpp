@@ -15,10 +15,10 @@ std::string encode_base64(std::string_view bytes) {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string text;
   for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    std::uint32_t quantum = static_cast<std::uint8_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size())
-      quantum |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[i + 1])) << 8;
-    if (i + 2 < bytes.size()) quantum |= static_cast<std::uint8_t>(bytes[i + 2]);
+    const auto byte = [&](std::size_t k) -> std::uint32_t {
+      return k < bytes.size() ? static_cast<std::uint8_t>(bytes[k]) : 0u;
+    };
+    const std::uint32_t quantum = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
     text += kAlphabet[(quantum >> 18) & 63];
     text += kAlphabet[(quantum >> 12) & 63];
     text += i + 1 < bytes.size() ? kAlphabet[(quantum >> 6) & 63] : '=';
