@@ -30,6 +30,12 @@ void declare(CLI::App& app, Options& options) {
   app.add_flag("--accept-unknown", options.accept_unknown,
                "Also count operstate 'unknown' as up when the interface is IFF_UP and has "
                "carrier (tun devices with a reader, loopback); the plugin counts it as down");
+  // The only profile passes an empty ifname when testing: refused otherwise, at --install too.
+  app.final_callback([&options] {
+    if (options.ifname.empty() && options.testing != "True") {
+      throw CLI::ValidationError("--ifname is empty (or missing) and --testing is not True");
+    }
+  });
   app.footer(
       "SlapOS plugin rule: checked every 2 minutes, test 1 of 1 failure, anomaly 2 of 3 with "
       "bang. As an etc/promise/ executable: slapgrid's 1 of 1 and 3 of 3.");
@@ -37,9 +43,6 @@ void declare(CLI::App& app, Options& options) {
 
 promise::Outcome check(const Options& options, const promise::Context& context) {
   if (options.testing == "True") return promise::Outcome::ok("skipping promise");
-  if (options.ifname.empty()) {
-    return promise::Outcome::unknown("--ifname is empty (and --testing is not True)");
-  }
   context.phase("reading /sys/class/net");
   const auto state = promise::read_interface_state(options.ifname);
   if (state.error != 0) {

@@ -248,7 +248,15 @@ TEST(InterfaceUp, VethAndTunSetUpAndDown) {
             "CRITICAL: gone0 is down: no such interface (/sys/class/net/gone0/operstate does not "
             "exist)\nrc=2\n");
   expect_line(run({kInterface, "--ifname", "../../etc"}), 3, "UNKNOWN: --ifname: ");
-  expect_line(run({kInterface}), 3, "UNKNOWN: --ifname is empty");
+  expect_line(run({kInterface}), 3,
+              "UNKNOWN: --ifname is empty (or missing) and --testing is not True");
+  Partition partition;
+  EXPECT_EQ(partition.install(kInterface, "tun", "script", {"--ifname", ""}).exit_code, 3);
+  EXPECT_FALSE(fs::exists(partition.promise("tun")));
+  EXPECT_EQ(partition.install(kInterface, "tun", "script", {"--ifname", "", "--testing", "True"})
+                .exit_code,
+            0);
+  expect_line(partition.run_like_slapgrid("tun"), 0, "OK: skipping promise");
 }
 
 TEST(NetworkErrorsPackets, DropsIntoATunNobodyReads) {
