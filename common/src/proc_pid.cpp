@@ -49,10 +49,14 @@ std::optional<ProcStat> parse_proc_stat(std::string_view line) {
   stat.state = state.front();
   if (!parse_whole(next_field(rest), stat.parent) || stat.parent < 0) return std::nullopt;
   if (!parse_whole(next_field(rest), stat.group) || stat.group < 0) return std::nullopt;
-  // Fields 6 to 21 (session ... itrealvalue): present and numeric, not needed.
+  // Fields 6 to 21 (session ... itrealvalue): present and numeric; utime and stime kept.
   for (int field = 6; field <= 21; ++field) {
+    const std::string_view text = next_field(rest);
     long long ignored = 0;
-    if (!parse_whole(next_field(rest), ignored)) return std::nullopt;
+    const bool parsed = field == 14   ? parse_whole(text, stat.user_time)
+                        : field == 15 ? parse_whole(text, stat.system_time)
+                                      : parse_whole(text, ignored);
+    if (!parsed) return std::nullopt;
   }
   if (!parse_whole(next_field(rest), stat.start_time)) return std::nullopt;
   return stat;

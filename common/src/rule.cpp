@@ -3,6 +3,8 @@
 
 #include "internal.hpp"
 
+#include "promise/context.hpp"
+#include "promise/default_rule.hpp"
 #include "promise/fields.hpp"
 #include "promise/options.hpp"
 #include "promise/text.hpp"
@@ -23,6 +25,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 namespace promise::detail {
@@ -549,6 +552,12 @@ void write_stderr(const std::string& line) {
   }
 }
 
+std::string number_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
 std::string minutes_text(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%g min", value);
@@ -561,43 +570,70 @@ std::int64_t now_seconds() {
       .count();
 }
 
+// The default rule promise::default_rule gave, until declare_rule_options takes it for its app
+// (the promise's declare() runs first). One app is declared at a time.
+struct PendingDefault {
+  const CLI::App* app = nullptr;
+  RuleConfig rule;
+};
+PendingDefault& pending_default() {
+  static PendingDefault pending;
+  return pending;
+}
+
 }  // namespace
 
 void declare_rule_options(CLI::App& app, RuleOptions& options) {
+  if (pending_default().app == &app) options.defaults = pending_default().rule;
+  pending_default() = {};
+  const RuleConfig& defaults = options.defaults;
+  const bool default_counts = defaults.counts_runs();
+  auto note = [&](bool has_default, const std::string& value, const std::string& off) {
+    if (!has_default) return std::string(kRuleNote);
+    return "default for this promise: " + value + " (its SlapOS plugin's rule, applied when no " +
+           "option of the rule is given; " + off + " turns it off)";
+  };
+  const std::string counts_default = std::to_string(defaults.threshold()) + " failures in " +
+                                     std::to_string(defaults.window()) + " runs";
   // A promise that declares one of these names itself keeps it (and its meaning).
   auto add = [&](const std::string& names, auto& variable, const std::string& type,
-                 const std::string& help) {
+                 const std::string& help, const std::string& default_text) {
     CLI::Option* option = nullptr;
     if (!declared(app, names)) {
       option = app.add_option(names, variable, help)
                    ->group(kRuleGroup)
-                   ->default_str("")
+                   ->default_str(default_text)
                    ->type_name(type);
     }
     return option;
   };
-  if (auto* o = add("--frequency", options.config.frequency_minutes, "MINUTES",
-                    std::string("Check at most once per MINUTES (fractions allowed); in between, "
-                                "replay the last result, marked as cached, with its exit code; ") +
-                        kRuleNote)) {
+  if (auto* o = add(
+          "--frequency", options.config.frequency_minutes, "MINUTES",
+          std::string("Check at most once per MINUTES (fractions allowed); in between, "
+                      "replay the last result, marked as cached, with its exit code; ") +
+              note(defaults.replays(), minutes_text(defaults.frequency_minutes), "--frequency 0"),
+          defaults.replays() ? number_text(defaults.frequency_minutes) : "")) {
     o->check(minutes());
   }
   if (auto* o = add("--result-count,--result_count", options.config.result_count, "M",
                     std::string("With --failure-amount N: fail only when this run failed and at "
                                 "least N of the last M runs (this one included) failed; given "
                                 "alone, N = M; ") +
-                        kRuleNote)) {
+                        note(default_counts, counts_default, "--result-count 1"),
+                    default_counts ? std::to_string(defaults.window()) : "")) {
     o->check(run_count());
   }
   if (auto* o = add("--failure-amount,--failure_amount", options.config.failure_amount, "N",
                     std::string("Failed runs among the last --result-count M that make the "
                                 "promise fail; given alone, M = N (N failures in a row); ") +
-                        kRuleNote)) {
+                        note(default_counts, counts_default, "--result-count 1"),
+                    default_counts ? std::to_string(defaults.threshold()) : "")) {
     o->check(run_count());
   }
   if (auto* o = add("--state-file", options.state_file, "PATH",
                     "Where --frequency and --result-count keep their state (default: "
-                    "<partition>/var/promise/<title>.state, baked in by --install)")) {
+                    "<partition>/var/promise/<title>.state, baked in by --install)",
+                    "")) {
     o->transform(state_path());
   }
   if (!declared(app, "--force")) {
@@ -608,8 +644,29 @@ void declare_rule_options(CLI::App& app, RuleOptions& options) {
   }
 }
 
-std::string check_rule_options(CLI::App& app, const RuleOptions& options,
+namespace {
+
+// Given on the command line or in the promise file: an option of the rule's own.
+bool given(const CLI::App& app, const std::string& name) {
+  const CLI::Option* option = app.get_option_no_throw(name);
+  return option != nullptr && option->get_group() == kRuleGroup && option->count() > 0;
+}
+
+}  // namespace
+
+void apply_default_rule(const CLI::App& app, RuleOptions& options) {
+  options.given = options.config;
+  if (!given(app, "--result-count") && !given(app, "--failure-amount")) {
+    options.config.result_count = options.defaults.result_count;
+    options.config.failure_amount = options.defaults.failure_amount;
+  }
+  if (!given(app, "--frequency"))
+    options.config.frequency_minutes = options.defaults.frequency_minutes;
+}
+
+std::string check_rule_options(CLI::App& app, RuleOptions& options,
                                const std::string& install_target) {
+  apply_default_rule(app, options);
   const RuleConfig& config = options.config;
   if (config.result_count > 0 && config.failure_amount > 0 &&
       config.result_count < config.failure_amount) {
@@ -625,6 +682,7 @@ std::string check_rule_options(CLI::App& app, const RuleOptions& options,
   }
   if (install_target.empty() || !config.active() || !options.state_file.empty()) return {};
   const auto path = state_path_for(install_target);
+  if (!path && !options.given.active()) return {};  // a default rule: none outside a partition
   if (!path) {
     return "--install: --frequency, --result-count and --failure-amount keep a state file in "
            "the partition, and " +
@@ -654,6 +712,18 @@ std::uint64_t options_fingerprint(const CLI::App& app) {
   return hash;
 }
 
+std::string installed_promise_file(const CLI::App& app, bool embedded) {
+  const CLI::Option* config = app.get_config_ptr();
+  if (config != nullptr && config->count() > 0) return config->results().back();
+  if (embedded) {
+    try {
+      return self_executable();
+    } catch (const std::exception&) {  // no /proc: no place to derive anything from
+    }
+  }
+  return {};
+}
+
 RuleRun::RuleRun(const RuleOptions& options, const CLI::App& app, bool embedded,
                  std::string_view promise_name, const Log& log)
     : config_(options.config), force_(options.force), log_(log) {
@@ -666,18 +736,13 @@ RuleRun::RuleRun(const RuleOptions& options, const CLI::App& app, bool embedded,
     write_stderr(name + ": warning: " + text + "\n");
   };
   std::string path = options.state_file;
-  if (path.empty()) {
-    const CLI::Option* config = app.get_config_ptr();
-    std::string promise_file;
-    if (config != nullptr && config->count() > 0) {
-      promise_file = config->results().back();
-    } else if (embedded) {
-      try {
-        promise_file = self_executable();
-      } catch (const std::exception&) {  // no /proc: no place to derive the state's from
-      }
-    }
-    path = state_path_for(promise_file).value_or("");
+  if (path.empty()) path = state_path_for(installed_promise_file(app, embedded)).value_or("");
+  if (path.empty() && !options.given.active()) {
+    log.step(
+        "rule: this promise's default rule is not applied: no state file (not an installed "
+        "promise in a partition's etc/promise/); slapgrid's rule: this run's exit code");
+    config_ = {};
+    return;
   }
   if (path.empty()) {
     warn(
@@ -693,7 +758,7 @@ RuleRun::RuleRun(const RuleOptions& options, const CLI::App& app, bool embedded,
                                   : std::string("fail on this run")) +
            (config_.replays() ? ", checked at most every " + minutes_text(config_.frequency_minutes)
                               : std::string()) +
-           "; state in " + path);
+           (options.given.active() ? "" : " (this promise's default)") + "; state in " + path);
 }
 
 std::optional<Verdict> RuleRun::replay(const Deadline&) const {
@@ -730,3 +795,32 @@ Verdict RuleRun::judge(const Outcome& observed, const Deadline& deadline) const 
 }
 
 }  // namespace promise::detail
+
+namespace promise {
+
+void default_rule(CLI::App& app, const DefaultRule& rule) {
+  const bool valid = std::isfinite(rule.frequency_minutes) && rule.frequency_minutes >= 0 &&
+                     rule.frequency_minutes <= detail::kMaxFrequencyMinutes &&
+                     rule.result_count >= 0 && rule.result_count <= detail::kMaxResultCount &&
+                     rule.failure_amount >= 0 && rule.failure_amount <= detail::kMaxResultCount &&
+                     !(rule.result_count > 0 && rule.failure_amount > rule.result_count);
+  if (!valid) throw std::logic_error("promise::default_rule: not a rule the options would accept");
+  detail::pending_default() = {&app,
+                               {rule.frequency_minutes, rule.result_count, rule.failure_amount}};
+}
+
+std::string Context::promise_title(std::string_view fallback) const {
+  if (promise_file.empty()) return std::string(fallback);
+  return detail::promise_title(std::filesystem::path(promise_file).filename().string());
+}
+
+std::string Context::in_partition(const std::string& path) const {
+  namespace fs = std::filesystem;
+  if (path.empty() || path.front() == '/') return path;
+  // The state file's place is <partition>/var/promise/<title>.state: its partition.
+  const auto state = detail::state_path_for(promise_file);
+  if (!state) return path;
+  return (fs::path(*state).parent_path().parent_path().parent_path() / path).string();
+}
+
+}  // namespace promise

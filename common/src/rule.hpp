@@ -17,7 +17,8 @@
 //
 // The status line always shows this run's observation (or, replayed, the last one, marked);
 // only the exit code follows the rule. Without a rule option nothing changes and no state file
-// is read or written.
+// is read or written, unless the promise has a default rule (promise/default_rule.hpp): then
+// the default stands for the options not given.
 //
 // The state file: versioned text, at most 1000 runs and 64 KiB, written under an exclusive
 // flock of its directory by a fixed temporary name + rename, so that two overlapping runs
@@ -142,9 +143,11 @@ class StateFile {
 // ---- the options and the run --------------------------------------------------------------
 
 struct RuleOptions {
-  RuleConfig config;
+  RuleConfig config;  // as given; after apply_default_rule, the rule in effect
   std::string state_file;
   bool force = false;
+  RuleConfig defaults;  // the promise's default rule (promise::default_rule); none: zeros
+  RuleConfig given;     // after apply_default_rule: what the options alone asked for
 };
 
 // --frequency, --result-count/--result_count, --failure-amount/--failure_amount,
@@ -152,13 +155,22 @@ struct RuleOptions {
 // declares is left to the promise.
 void declare_rule_options(CLI::App& app, RuleOptions& options);
 
-// After parsing: the one-line reason the rule options are refused, or "". With an install
-// target, also bakes --state-file into app (see above) when a rule needs one.
-std::string check_rule_options(CLI::App& app, const RuleOptions& options,
+// After parsing: the promise's default rule for the options not given (the count pair and the
+// period apart). Called by check_rule_options; idempotent.
+void apply_default_rule(const CLI::App& app, RuleOptions& options);
+
+// After parsing: applies the default rule, then gives the one-line reason the rule options are
+// refused, or "". With an install target, also bakes --state-file into app (see above) when a
+// rule needs one (a default rule only when the target is in a partition).
+std::string check_rule_options(CLI::App& app, RuleOptions& options,
                                const std::string& install_target);
 
 // FNV-1a of the check's own options (names and values; secrets by name only).
 std::uint64_t options_fingerprint(const CLI::App& app);
+
+// The promise file that runs: the --config file (script mode), or this executable when it
+// carries its options (embedded, --mode copy); "" when run by hand.
+std::string installed_promise_file(const CLI::App& app, bool embedded);
 
 // One run of a promise under its rule. Inactive (no rule option): replay() gives nothing and
 // judge() gives the observation and its own exit code, without touching any file.

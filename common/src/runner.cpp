@@ -303,7 +303,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
       std::chrono::duration<double>(common.timeout)));
   detail::prepare_signal_texts(format, common.timeout);
   detail::arm_backstop(common.timeout + kBackstopGraceSeconds);
-  const Context context{deadline, log};
+  const Context context{deadline, log, detail::installed_promise_file(app, embedded)};
   const detail::RuleRun rule_run(rule, app, embedded, info.name, log);
   if (auto replayed = rule_run.replay(deadline)) {
     return finish(replayed->shown, replayed->exit_code);

@@ -15,6 +15,12 @@
  *                                       the "[error]" lines, print
  *   local_floors zope_log FILE          the same with the last 40960 bytes, count the dump lines
  * (check_certificate's floor links OpenSSL: tests/bench/certificate_floor.c.)
+ *   local_floors cpu_load               read /proc/loadavg, count the online CPUs, compare, print
+ *   local_floors ram_usage              read /proc/meminfo, append a JSON line to the history,
+ *                                       stat the marker (fresh: no average), print
+ *   local_floors interface_up IF        read operstate, flags and carrier of /sys/class/net/IF
+ *   local_floors network_errors         read /proc/net/dev, add up drops and errors, print
+ *   local_floors network_transit        read /proc/net/dev, append a JSON line, stat the marker
  *
  * Exit status: 0 OK, 2 failed check, 3 bad use. */
 #define _GNU_SOURCE
@@ -27,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -202,6 +209,123 @@ static int zope_log(const char* path) {
   return requests > 20 ? 2 : 0;
 }
 
+/* A small file read whole into buffer (NUL-terminated); the bytes read, -1 on error. */
+static ssize_t read_small(const char* path, char* buffer, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return -1;
+  size_t used = 0;
+  ssize_t n;
+  while (used + 1 < size && (n = read(fd, buffer + used, size - 1 - used)) > 0) used += (size_t)n;
+  close(fd);
+  buffer[used] = 0;
+  return (ssize_t)used;
+}
+
+static int cpu_load(void) {
+  char text[256];
+  double l1, l5, l15;
+  if (read_small("/proc/loadavg", text, sizeof text) < 0 ||
+      sscanf(text, "%lf %lf %lf", &l1, &l5, &l15) != 3)
+    return 3;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  double threshold = 1e6 * (double)cpus;
+  if (l15 > threshold) return 2;
+  printf("CPU load is OK (%g %g %g, threshold %g) | load15=%g\n", l1, l5, l15, threshold, l15);
+  return 0;
+}
+
+/* As the history promises: one JSON line appended (O_APPEND), then the marker's age. */
+static int append_history(const char* path, const char* message, const char* key,
+                          unsigned long long value) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  struct tm tm;
+  localtime_r(&now.tv_sec, &tm);
+  char when[32], line[256];
+  strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+  int length = snprintf(line, sizeof line,
+                        "{\"time\": \"%s,%03ld\", \"log_level\": \"INFO\", \"message\": \"%s\", "
+                        "\"data\": {\"%s\": %llu}}\n",
+                        when, now.tv_nsec / 1000000, message, key, value);
+  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+  if (fd < 0) return -1;
+  ssize_t written = write(fd, line, (size_t)length);
+  close(fd);
+  return written == length ? 0 : -1;
+}
+
+static int ram_usage(void) {
+  char text[8192];
+  if (read_small("/proc/meminfo", text, sizeof text) < 0) return 3;
+  const char* available = strstr(text, "MemAvailable:");
+  if (!available) return 3;
+  unsigned long long kib = strtoull(available + 13, NULL, 10);
+  if (append_history(".slapgrid/promise/log/ram_usage.json.log", "RAM data", "available_ram",
+                     kib * 1024) != 0)
+    return 3;
+  struct stat marker;
+  if (stat("last_avg", &marker) != 0) close(open("last_avg", O_WRONLY | O_CREAT, 0640));
+  printf("RAM usage OK (available %.1fG) | available=%lluB\n", kib / 1048576.0, kib * 1024);
+  return 0;
+}
+
+static int interface_up(const char* name) {
+  char path[128], operstate[64], flags[64], carrier[64];
+  snprintf(path, sizeof path, "/sys/class/net/%s/operstate", name);
+  if (read_small(path, operstate, sizeof operstate) < 0) return 2;
+  snprintf(path, sizeof path, "/sys/class/net/%s/flags", name);
+  read_small(path, flags, sizeof flags);
+  snprintf(path, sizeof path, "/sys/class/net/%s/carrier", name);
+  read_small(path, carrier, sizeof carrier);
+  printf("%s is up\n", name);
+  return 0;
+}
+
+/* Adds up rx+tx bytes, drops and errors of /proc/net/dev. */
+static int net_dev(unsigned long long* bytes, unsigned long long* drops,
+                   unsigned long long* errors) {
+  char text[65536];
+  if (read_small("/proc/net/dev", text, sizeof text) < 0) return -1;
+  *bytes = *drops = *errors = 0;
+  char* line = strchr(text, '\n');
+  line = line ? strchr(line + 1, '\n') : NULL;
+  while (line && *++line) {
+    char* colon = strchr(line, ':');
+    if (!colon) break;
+    unsigned long long v[16];
+    if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+               &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10],
+               &v[11], &v[12], &v[13], &v[14], &v[15]) != 16)
+      return -1;
+    *bytes += v[0] + v[8];
+    *drops += v[3] + v[11];
+    *errors += v[2] + v[10];
+    line = strchr(line, '\n');
+  }
+  return 0;
+}
+
+static int network_errors(void) {
+  unsigned long long bytes, drops, errors;
+  if (net_dev(&bytes, &drops, &errors) != 0) return 3;
+  double mb = bytes / 1e6 < 1 ? 1 : bytes / 1e6;
+  if (drops / mb >= 100 || errors / mb >= 100) return 2;
+  printf("Network statistics OK (%llu dropped, %llu errors in %.1f MB)\n", drops, errors, mb);
+  return 0;
+}
+
+static int network_transit(void) {
+  unsigned long long bytes, drops, errors;
+  if (net_dev(&bytes, &drops, &errors) != 0) return 3;
+  if (append_history(".slapgrid/promise/log/network_transit.json.log", "Network data amount",
+                     "network_data_amount", bytes) != 0)
+    return 3;
+  struct stat marker;
+  if (stat("last_transit", &marker) != 0) close(open("last_transit", O_WRONLY | O_CREAT, 0640));
+  printf("Network transit OK | data_amount=%lluB\n", bytes);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) return 3;
   const char* mode = argv[1];
@@ -213,6 +337,11 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "command") && argc == 2) return command();
   if (!strcmp(mode, "http_log") && argc == 3) return http_log(argv[2]);
   if (!strcmp(mode, "zope_log") && argc == 3) return zope_log(argv[2]);
+  if (!strcmp(mode, "cpu_load") && argc == 2) return cpu_load();
+  if (!strcmp(mode, "ram_usage") && argc == 2) return ram_usage();
+  if (!strcmp(mode, "interface_up") && argc == 3) return interface_up(argv[2]);
+  if (!strcmp(mode, "network_errors") && argc == 2) return network_errors();
+  if (!strcmp(mode, "network_transit") && argc == 2) return network_transit();
   fprintf(stderr, "local_floors: bad use (see the comment at the top of local_floors.c)\n");
   return 3;
 }

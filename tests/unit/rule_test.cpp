@@ -11,9 +11,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "limits.hpp"
 #include "process.hpp"
+#include "promise/default_rule.hpp"
 #include "promise/options.hpp"
 #include "rule.hpp"
 
@@ -324,7 +326,8 @@ struct Parsed {
   std::string port;
   double timeout = 10;
   std::string password;
-  explicit Parsed(std::vector<std::string> args) {
+  explicit Parsed(std::vector<std::string> args, std::optional<DefaultRule> default_rule = {}) {
+    if (default_rule) promise::default_rule(app, *default_rule);
     app.add_option("--port", port);
     secret(app.add_option("--password", password));
     app.add_option("--timeout", timeout)->group("Common options");
@@ -361,6 +364,78 @@ TEST(RuleOptions, InstallBakesTheStateFileOnlyWhenARuleNeedsOne) {
   Parsed trivial({"--result-count", "4", "--failure-amount", "1"});  // fails on every failure
   EXPECT_EQ(check_rule_options(trivial.app, trivial.rule, "/srv/part/etc/promise/db.sh"), "");
   EXPECT_EQ(trivial.app.get_option("--state-file")->count(), 0u);
+}
+
+// ---- a promise's default rule (promise::default_rule) ---------------------------------------
+
+const DefaultRule kTenOfTenEveryHour{
+    .frequency_minutes = 60, .result_count = 10, .failure_amount = 10};
+
+TEST(DefaultRule, AppliesWhenNoRuleOptionIsGiven) {
+  Parsed parsed({"--port", "80"}, kTenOfTenEveryHour);
+  EXPECT_EQ(check_rule_options(parsed.app, parsed.rule, ""), "");
+  EXPECT_EQ(parsed.rule.config.window(), 10);
+  EXPECT_EQ(parsed.rule.config.threshold(), 10);
+  EXPECT_EQ(parsed.rule.config.frequency_minutes, 60);
+  EXPECT_FALSE(parsed.rule.given.active());
+  // Without a default, nothing.
+  Parsed plain({"--port", "80"});
+  EXPECT_EQ(check_rule_options(plain.app, plain.rule, ""), "");
+  EXPECT_FALSE(plain.rule.config.active());
+}
+
+TEST(DefaultRule, AnExplicitOptionReplacesItsPartOfTheDefault) {
+  // A count given alone replaces the default pair: 3 of 3, not a refused 3 < 10.
+  Parsed counts({"--result-count", "3"}, kTenOfTenEveryHour);
+  EXPECT_EQ(check_rule_options(counts.app, counts.rule, ""), "");
+  EXPECT_EQ(counts.rule.config.window(), 3);
+  EXPECT_EQ(counts.rule.config.threshold(), 3);
+  EXPECT_EQ(counts.rule.config.frequency_minutes, 60);  // the period is apart
+  Parsed off({"--result-count", "1", "--frequency", "0"}, kTenOfTenEveryHour);
+  EXPECT_EQ(check_rule_options(off.app, off.rule, ""), "");
+  EXPECT_FALSE(off.rule.config.active());
+  Parsed amount({"--failure_amount", "2"}, DefaultRule{.result_count = 10, .failure_amount = 10});
+  EXPECT_EQ(check_rule_options(amount.app, amount.rule, ""), "");
+  EXPECT_EQ(amount.rule.config.window(), 2);
+  EXPECT_FALSE(amount.rule.config.replays());
+}
+
+TEST(DefaultRule, InstallBakesTheStateFileInAPartitionAndDoesNotRefuseElsewhere) {
+  Parsed in_partition({"--port", "80"}, kTenOfTenEveryHour);
+  EXPECT_EQ(check_rule_options(in_partition.app, in_partition.rule, "/srv/part/etc/promise/cpu"),
+            "");
+  EXPECT_EQ(in_partition.app.get_option("--state-file")->results(),
+            std::vector<std::string>{"/srv/part/var/promise/cpu.state"});
+  Parsed elsewhere({"--port", "80"}, kTenOfTenEveryHour);
+  EXPECT_EQ(check_rule_options(elsewhere.app, elsewhere.rule, "/usr/local/bin/cpu"), "");
+  EXPECT_EQ(elsewhere.app.get_option("--state-file")->count(), 0u);
+  // An explicit rule there still needs --state-file.
+  Parsed asked({"--frequency", "5"}, kTenOfTenEveryHour);
+  EXPECT_NE(check_rule_options(asked.app, asked.rule, "/usr/local/bin/cpu"), "");
+}
+
+TEST(DefaultRule, HelpShowsTheDefaults) {
+  Parsed parsed({}, kTenOfTenEveryHour);
+  const std::string help = parsed.app.help();
+  EXPECT_NE(help.find("default for this promise: 10 failures in 10 runs"), std::string::npos)
+      << help;
+  EXPECT_NE(help.find("default for this promise: 60 min"), std::string::npos) << help;
+  EXPECT_NE(help.find("--result-count 1 turns it off"), std::string::npos) << help;
+  const std::string plain = Parsed({}).app.help();
+  EXPECT_EQ(plain.find("default for this promise"), std::string::npos);
+}
+
+TEST(DefaultRule, ARuleTheOptionsWouldRefuseIsAProgrammingError) {
+  CLI::App app;
+  EXPECT_THROW(promise::default_rule(app, {.result_count = 2, .failure_amount = 3}),
+               std::logic_error);
+  EXPECT_THROW(promise::default_rule(app, {.frequency_minutes = -1}), std::logic_error);
+  EXPECT_THROW(promise::default_rule(app, {.result_count = 1001}), std::logic_error);
+  // Taken by the app declared next only: another app gets no default.
+  promise::default_rule(app, {.result_count = 5});
+  Parsed other({});
+  EXPECT_EQ(check_rule_options(other.app, other.rule, ""), "");
+  EXPECT_FALSE(other.rule.config.active());
 }
 
 TEST(RuleOptions, APromisesOwnOptionOfTheSameNameIsLeftToIt) {

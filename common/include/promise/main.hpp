@@ -12,6 +12,7 @@
 // --install, --show-config, exit codes and the one status line.
 
 #include "promise/context.hpp"
+#include "promise/default_rule.hpp"
 #include "promise/options.hpp"
 #include "promise/outcome.hpp"
 

@@ -28,7 +28,9 @@ struct ProcStat {
   char state = '?';  // R S D Z T t X I ...; 'Z' is a zombie: exited, not yet reaped
   pid_t parent = 0;
   pid_t group = 0;
-  std::uint64_t start_time = 0;  // clock ticks after boot
+  std::uint64_t start_time = 0;   // clock ticks after boot
+  std::uint64_t user_time = 0;    // utime (field 14), clock ticks
+  std::uint64_t system_time = 0;  // stime (field 15), clock ticks
 };
 
 // nullopt for anything that is not such a line: truncated, no "(...)", non-numeric fields,

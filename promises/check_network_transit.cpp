@@ -1,0 +1,137 @@
+// check_network_transit: did the interfaces move between a minimum and a maximum amount of data
+// over a period? The SlapOS toolbox plugin of the same name: every run appends rx+tx bytes of
+// all interfaces (/proc/net/dev) to the plugin's JSON-lines history
+// (.slapgrid/promise/log/<title>.json.log, the same lines), and at most every period/4 (a
+// marker file's age) compares the newest and oldest amounts of the last period.
+#include "promise/fields.hpp"
+#include "promise/json_history.hpp"
+#include "promise/main.hpp"
+#include "promise/net_dev.hpp"
+
+#include <chrono>
+#include <cmath>
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+struct Options {
+  double max_mib = 10000;
+  double min_mib = 0.1;
+  int period = 600;
+  std::string marker = "last_transit";
+  std::string history_file;  // "": .slapgrid/promise/log/<title>.json.log
+};
+
+const CLI::Validator& mebibytes() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        double number = 0;
+        if (!promise::parse_whole(std::string_view(value), number) || !std::isfinite(number) ||
+            number < 0 || number > 1e15) {
+          return "'" + value + "' is not an amount in MiB (a number from 0 to 1e15)";
+        }
+        return {};
+      },
+      "MIB", "mebibytes");
+  return validator;
+}
+
+void declare(CLI::App& app, Options& options) {
+  app.add_option("--max-data-amount,--max_data_amount", options.max_mib,
+                 "Fail when at least this many MiB moved over the period")
+      ->check(mebibytes());
+  app.add_option("--min-data-amount,--min_data_amount", options.min_mib,
+                 "Fail when at most this many MiB moved over the period")
+      ->check(mebibytes());
+  app.add_option("--transit-period,--transit_period", options.period,
+                 "Seconds of history compared (a whole number, as the plugin's int())")
+      ->check(CLI::Range(1, 366 * 86400));
+  app.add_option("--last-transit-file,--last_transit_file", options.marker,
+                 "Marker file whose age paces the comparison (every period/4); relative to the "
+                 "working directory, the partition under slapgrid")
+      ->check(CLI::Validator(
+          [](std::string& value) { return value.empty() ? "empty path" : std::string(); }, "PATH"));
+  app.add_option("--history-file", options.history_file,
+                 "The JSON-lines history (default: .slapgrid/promise/log/<title>.json.log in the "
+                 "working directory, the plugin's file: title is the promise file's name without "
+                 "extension, check_network_transit when run by hand)");
+  app.footer(
+      "SlapOS plugin rule: checked every minute (5 in the monitor profile), test 1 of 1 "
+      "failure, anomaly 2 of 3 with bang. As an etc/promise/ executable: slapgrid's 1 of 1 and "
+      "3 of 3.");
+}
+
+std::string size7(double bytes) {
+  std::string text = promise::bytes2human(bytes);
+  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
+  return text;
+}
+
+promise::Outcome check(const Options& options, const promise::Context& context) {
+  context.phase("reading /proc/net/dev");
+  std::string error;
+  const auto interfaces = promise::read_net_dev(error);
+  if (!interfaces) return promise::Outcome::unknown(error);
+  const auto sum = promise::sum_net_dev(*interfaces);
+  const std::uint64_t amount =
+      sum.rx_bytes > UINT64_MAX - sum.tx_bytes ? UINT64_MAX : sum.rx_bytes + sum.tx_bytes;
+
+  context.phase("writing the history");
+  const std::string history =
+      context.in_partition(!options.history_file.empty()
+                               ? options.history_file
+                               : ".slapgrid/promise/log/" +
+                                     context.promise_title("check_network_transit") + ".json.log");
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  if (const auto problem = promise::append_history_line(
+          history, promise::format_history_line(now_ms, "Network data amount",
+                                                "network_data_amount", amount));
+      !problem.empty()) {
+    return promise::Outcome::unknown("cannot append to the history " + history + ": " + problem);
+  }
+  std::string message = "Network transit OK";
+  bool failed = false;
+  std::string note;
+  if (promise::marker_due(context.in_partition(options.marker), options.period / 4.0, error)) {
+    if (!error.empty()) context.log.step(error);
+    context.phase("reading the history");
+    const auto window =
+        promise::read_history_window(history, "network_data_amount", now_ms, options.period);
+    if (window.unreadable > 0) {
+      note = " (" + std::to_string(window.unreadable) + " unreadable line" +
+             (window.unreadable > 1 ? "s" : "") + " of " + history + " skipped)";
+    }
+    if (window.values.empty()) {
+      message = "Couldn't read network data from log";
+      failed = true;
+    } else if (window.values.size() > 1) {
+      const double diff = window.values.front() - window.values.back();  // newest - oldest
+      const std::string head = "Network congested, data amount over the last " +
+                               std::to_string(options.period) + " seconds reached ";
+      const double min = options.min_mib * kMiB;
+      const double max = options.max_mib * kMiB;
+      context.log.step("moved " + promise::bytes2human(diff) + " over " +
+                       std::to_string(window.values.size()) + " samples");
+      if (diff <= min) {
+        message = head + "minimum threshold: " + size7(diff) + " (threshold is " + size7(min) + ")";
+        failed = true;
+      } else if (diff >= max) {
+        message = head + "maximum threshold: " + size7(diff) + " (threshold is " + size7(max) + ")";
+        failed = true;
+      }
+    }
+  }
+  promise::Outcome outcome =
+      failed ? promise::Outcome::critical(message + note) : promise::Outcome::ok(message + note);
+  outcome.metric("data_amount", static_cast<double>(amount), "B");
+  return outcome;
+}
+
+}  // namespace
+
+PROMISE_MAIN("check_network_transit",
+             "Check that the network moved between a minimum and a maximum over a period", declare,
+             check)

@@ -1,0 +1,147 @@
+// check_ram_usage: is there enough available memory, now and on average over a period?
+// Options, messages and history file of the SlapOS toolbox plugin of the same name: every run
+// appends MemAvailable to the plugin's JSON-lines history (.slapgrid/promise/log/<title>.json.log,
+// the same lines), and at most every period/4 (a marker file's age) averages the history of the
+// last period.
+#include "promise/fields.hpp"
+#include "promise/json_history.hpp"
+#include "promise/main.hpp"
+#include "promise/meminfo.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+struct Options {
+  double min_threshold_mib = 500;
+  double min_average_mib = 1000;
+  int average_period = 600;
+  std::string marker = "last_avg";
+  std::string history_file;  // "": .slapgrid/promise/log/<title>.json.log
+};
+
+const CLI::Validator& mebibytes() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        double number = 0;
+        if (!promise::parse_whole(std::string_view(value), number) || !std::isfinite(number) ||
+            number < 0 || number > 1e12) {
+          return "'" + value + "' is not a size in MiB (a number from 0 to 1e12)";
+        }
+        return {};
+      },
+      "MIB", "mebibytes");
+  return validator;
+}
+
+void declare(CLI::App& app, Options& options) {
+  app.add_option("--min-threshold-ram,--min_threshold_ram", options.min_threshold_mib,
+                 "Fail when the available memory (MemAvailable) is at or below this many MiB")
+      ->check(mebibytes());
+  app.add_option("--min-avg-ram,--min_avg_ram", options.min_average_mib,
+                 "Fail when the average available memory over --avg-ram-period is below this "
+                 "many MiB")
+      ->check(mebibytes());
+  app.add_option("--avg-ram-period,--avg_ram_period", options.average_period,
+                 "Seconds of history averaged (a whole number, as the plugin's int())")
+      ->check(CLI::Range(1, 366 * 86400));
+  app.add_option("--last-avg-ram-file,--last_avg_ram_file", options.marker,
+                 "Marker file whose age paces the average (every period/4); relative to the "
+                 "working directory, the partition under slapgrid")
+      ->check(CLI::Validator(
+          [](std::string& value) { return value.empty() ? "empty path" : std::string(); }, "PATH"));
+  app.add_option("--history-file", options.history_file,
+                 "The JSON-lines history (default: .slapgrid/promise/log/<title>.json.log in the "
+                 "working directory, the plugin's file: title is the promise file's name without "
+                 "extension, check_ram_usage when run by hand)");
+  app.footer(
+      "SlapOS plugin rule: checked every 2 minutes, test 1 of 1 failure, anomaly 2 of 3 with "
+      "bang. As an etc/promise/ executable slapgrid fails deployment on one failure and reports "
+      "an anomaly after 3 of 3: keep it (an internal 2 of 3 would only add to slapgrid's 3 of 3).");
+}
+
+std::string size7(double bytes) {
+  std::string text = promise::bytes2human(bytes);
+  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
+  return text;
+}
+
+promise::Outcome check(const Options& options, const promise::Context& context) {
+  context.phase("reading /proc/meminfo");
+  std::string error;
+  const auto memory = promise::read_meminfo(error);
+  if (!memory) return promise::Outcome::unknown(error);
+  if (!memory->available) {
+    return promise::Outcome::unknown(
+        "/proc/meminfo has no MemAvailable (a kernel older than 3.14)");
+  }
+  const double available = static_cast<double>(*memory->available);
+  const double min_threshold = options.min_threshold_mib * kMiB;
+  const double min_average = options.min_average_mib * kMiB;
+  std::vector<std::string> errors;
+  if (available <= min_threshold) {
+    errors.push_back("RAM usage reached critical threshold: " + size7(available) +
+                     "  (threshold is " + size7(min_threshold) + ")");
+  }
+
+  context.phase("writing the history");
+  const std::string history = context.in_partition(
+      !options.history_file.empty()
+          ? options.history_file
+          : ".slapgrid/promise/log/" + context.promise_title("check_ram_usage") + ".json.log");
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  if (const auto problem = promise::append_history_line(
+          history,
+          promise::format_history_line(now_ms, "RAM data", "available_ram", *memory->available));
+      !problem.empty()) {
+    return promise::Outcome::unknown("cannot append to the history " + history + ": " + problem);
+  }
+  std::string note;
+  if (promise::marker_due(context.in_partition(options.marker), options.average_period / 4.0,
+                          error)) {
+    if (!error.empty()) context.log.step(error);
+    context.phase("reading the history");
+    const auto window =
+        promise::read_history_window(history, "available_ram", now_ms, options.average_period);
+    if (window.unreadable > 0) {
+      note = " (" + std::to_string(window.unreadable) + " unreadable line" +
+             (window.unreadable > 1 ? "s" : "") + " of " + history + " skipped)";
+    }
+    if (window.values.empty()) {
+      errors.push_back("Couldn't read available RAM from log");
+    } else {
+      const double average = std::accumulate(window.values.begin(), window.values.end(), 0.0) /
+                             static_cast<double>(window.values.size());
+      context.log.step("average of " + std::to_string(window.values.size()) +
+                       " samples: " + promise::bytes2human(average));
+      if (average < min_average) {
+        errors.push_back("Average RAM usage over the last " +
+                         std::to_string(options.average_period) + " seconds reached threshold: " +
+                         size7(average) + " (threshold is " + size7(min_average) + ")");
+      }
+    }
+  }
+  promise::Outcome outcome;
+  if (errors.empty()) {
+    outcome = promise::Outcome::ok("RAM usage OK (available " + promise::bytes2human(available) +
+                                   ")" + note);
+  } else {
+    std::string message;
+    for (const auto& line : errors) message += (message.empty() ? "" : "; ") + line;
+    outcome = promise::Outcome::critical(message + note);
+  }
+  outcome.metric("available", available, "B").metric("threshold", min_threshold, "B");
+  return outcome;
+}
+
+}  // namespace
+
+PROMISE_MAIN("check_ram_usage",
+             "Check that enough memory is available, now and on average over a period", declare,
+             check)
