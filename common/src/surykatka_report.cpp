@@ -180,7 +180,9 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 bool dump(std::string& out, dom::element value, int depth, std::string* error) {
-  if (depth > kMaxDumpDepth) {
+  const bool container =
+      value.type() == dom::element_type::OBJECT || value.type() == dom::element_type::ARRAY;
+  if (container && depth >= kMaxDumpDepth) {  // depth counts the containers around this one
     if (error) *error = "it nests deeper than 64 levels";
     return false;
   }
