@@ -11,6 +11,8 @@
  *   local_floors deployment_state ID    getcwd, stat it, stat .slapgrid-ID-error.log and
  *                                       var/log/slapgrid-ID-error.log (absolute), print
  *   local_floors command                pipe, posix_spawn /bin/sh -c true, read to EOF, wait, print
+ *   local_floors surykatka FILE URL     open O_NONBLOCK, fstat, read the report to EOF, find the
+ *                                       URL in it (memmem: no JSON parsing), print
  *
  * Exit status: 0 OK, 2 failed check, 3 bad use. */
 #define _GNU_SOURCE
@@ -153,6 +155,33 @@ static int command(void) {
   return 0;
 }
 
+static int surykatka(const char* path, const char* url) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return 3;
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return 3;
+  /* As the promise: a buffer of the size fstat gives and some room, read until EOF. */
+  size_t capacity = (size_t)info.st_size + 4096 + 64, length = 0;
+  char* report = malloc(capacity);
+  if (!report) return 3;
+  for (;;) {
+    ssize_t got = read(fd, report + length, capacity - 64 - length);
+    if (got < 0) return 3;
+    if (got == 0) break;
+    length += (size_t)got;
+    if (capacity - 64 - length < 4096) {
+      capacity *= 2;
+      report = realloc(report, capacity);
+      if (!report) return 3;
+    }
+  }
+  close(fd);
+  int found = memmem(report, length, url, strlen(url)) != NULL;
+  free(report);
+  printf("%s : http_query: %s\n", url, found ? "OK found" : "ERROR No data");
+  return found ? 0 : 2;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) return 3;
   const char* mode = argv[1];
@@ -162,6 +191,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "local_tcp_port") && argc == 4) return local_tcp_port(argv[2], argv[3]);
   if (!strcmp(mode, "deployment_state") && argc == 3) return deployment_state(argv[2]);
   if (!strcmp(mode, "command") && argc == 2) return command();
+  if (!strcmp(mode, "surykatka") && argc == 4) return surykatka(argv[2], argv[3]);
   fprintf(stderr, "local_floors: bad use (see the comment at the top of local_floors.c)\n");
   return 3;
 }
