@@ -489,7 +489,7 @@ class Surykatka {
       const std::string& url = need(section, entry, entry.url, "http_query", "url");
       if (options_.has_url && url == options_.url) entries.push_back(&entry);
     }
-    return by_ip(section, entries, "http_query");
+    return entries;
   }
 
   void http_query() {
@@ -503,7 +503,7 @@ class Surykatka {
       error("No data");
       return diagnose({"whois", "dns_query", "tcp_server"});
     }
-    for (const sk::HttpQuery* entry : entries) {
+    for (const sk::HttpQuery* entry : by_ip(section, entries, "http_query")) {
       const std::string& ip = entry->ip.value;
       const std::string& got =
           need(section, *entry, entry->status_code, "http_query", "status_code");
@@ -538,7 +538,7 @@ class Surykatka {
     char limit[64];
     std::snprintf(limit, sizeof limit, "%.2fs", maximum);
     bool found = false;
-    for (const sk::HttpQuery* entry : entries) {
+    for (const sk::HttpQuery* entry : by_ip(section, entries, "http_query")) {
       if (entry->total_seconds.kind == sk::Field<double>::Kind::absent) continue;
       found = true;
       const double seconds =

@@ -411,6 +411,13 @@ TEST_F(Surykatka, ElapsedTime) {
          "total_seconds found. If the error persist, please update surykatka");
   expect(elapsed("https://www.elapsednototal.com/", {}), 0,
          "OK: https://www.elapsednototal.com/ : elapsed_time: OK No check configured");
+  // Entries are sorted by 'ip' only when compared, as in the plugin: without a maximum, an
+  // entry without one is no error.
+  write(json, R"({"http_query": [{"status_code": 200, "url": "https://www.noip.com/"}]})");
+  expect(elapsed("https://www.noip.com/", {}), 0,
+         "OK: https://www.noip.com/ : elapsed_time: OK No check configured");
+  expect(elapsed("https://www.noip.com/", {"--maximum-elapsed-time", "5"}), 3,
+         "UNKNOWN: https://www.noip.com/ : ERROR http_query[0] in " + quoted + " has no 'ip'");
 }
 
 TEST_F(Surykatka, BrokenReportsAreUnknownInOneLine) {
