@@ -498,7 +498,6 @@ std::string shell_command(const std::vector<std::string>& argv) {
     if (starts_with(word, "--") && equals != std::string::npos &&
         safe_word(word.substr(0, equals))) {
       out += word.substr(0, equals + 1) + shell_quoted(word.substr(equals + 1));
-      if (equals + 1 == word.size()) out += "''";
     } else {
       out += shell_quoted(word);
     }
