@@ -2,6 +2,8 @@
 //   list             the promise binaries installed with this one, with what each checks
 //   show PATH        what an installed promise checks: binary, mode, options (secrets masked)
 //   run [DIR...]     run promise directories the way slapgrid does, in parallel, and report
+//   convert, compare a partition's plugin promises to ours, and their verdicts side by side
+#include "convert_cli.hpp"
 #include "inspect.hpp"
 #include "internal.hpp"
 #include "promise/options.hpp"
@@ -221,13 +223,15 @@ int main(int argc, char** argv) {
       "the partition, output merged, time limit, tree kill), in parallel; print a line per "
       "promise and a summary; exit 0 only if all hold");
   declare_run(*run, options);
+  ConvertCli convert_cli;
+  declare_convert_commands(app, convert_cli);
 
   if (argc > 1 && argv[1][0] != '-') {
     const auto known =
         app.get_subcommands([&](const CLI::App* sub) { return sub->check_name(argv[1]); });
     if (known.empty()) {
       return unknown("unknown subcommand '" + std::string(argv[1]) +
-                     "': expected list, show or run (see --help)");
+                     "': expected list, show, run, convert or compare (see --help)");
     }
   }
   try {
@@ -240,6 +244,7 @@ int main(int argc, char** argv) {
   try {
     if (*list) return list_command();
     if (*show) return show_command(options);
+    if (convert_cli.selected()) return run_convert_command(convert_cli);
     return run_command(options);
   } catch (const std::exception& error) {
     return unknown(error.what());
