@@ -12,8 +12,9 @@
 # slapos_<promise>_<option>; the common --timeout and --timeout-file take slapos_timeout and
 # slapos_timeout_file. Left out: what only makes sense under slapgrid or by hand (--install,
 # --mode, --config, --show-config, the rule options --frequency/--result-count/..., -v,
-# --help, --version) and positional arguments. A boolean flag takes its value as any option
-# ("1"/"0", true/false): --verify $slapos_check_url_available_verify$.
+# --help, --version), hidden options (accepted for old profiles, ignored) and positional
+# arguments. A boolean flag takes its value as any option, best as the string "1" or "0"
+# (--allow-redirects "0" turns a default-on flag off): --verify $slapos_check_url_available_verify$.
 # Installed where Icinga 2 looks for plugin command definitions:
 # ${CMAKE_INSTALL_DATADIR}/icinga2/include/plugins-contrib.d (`include <plugins-contrib>`).
 # The binaries run on the build machine, as for the man pages: PROMISE_ICINGA_COMMANDS (default ON,
@@ -111,7 +112,9 @@ foreach(program IN LISTS programs)
       continue()
     endif()
     string(JSON key GET "${option}" names 0)
-    if(key IN_LIST skipped_options OR NOT key MATCHES "^--")
+    string(JSON group GET "${option}" group)
+    # Hidden options (no group: accepted for old profiles and ignored, not in --help) too.
+    if(key IN_LIST skipped_options OR NOT key MATCHES "^--" OR group STREQUAL "")
       continue()
     endif()
     string(REGEX REPLACE "^--" "" var "${key}")
@@ -129,7 +132,7 @@ foreach(program IN LISTS programs)
     if(type STREQUAL "")
       set(type "BOOLEAN")
     endif()
-    if(NOT default STREQUAL "")
+    if(NOT default STREQUAL "" AND NOT default STREQUAL "[]")
       string(APPEND help " (default ${default})")
     endif()
     if(secret)
