@@ -10,7 +10,9 @@
 # The extra sections (EXIT STATUS, FILES, ENVIRONMENT, SEE ALSO) come from the INCLUDE files if
 # given, else from packaging/man/<target>.h2m if it exists at configure time (a binary that is not
 # a promise, such as the runner), else from packaging/man/common.h2m (every promise).
-# help2man honours SOURCE_DATE_EPOCH for the date in the header.
+# help2man honours SOURCE_DATE_EPOCH for the date in the header: the one in the environment at
+# configure time, else the date of the source tree's last commit (so that two builds of a commit
+# give the same pages: packaging/build-release), else the build date.
 #
 # PROMISE_MAN_PAGES defaults to ON when help2man is found, OFF otherwise; without it
 # promise_add_man_page() does nothing. The binary must run on the build machine (no cross builds).
@@ -35,6 +37,12 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
     message(FATAL_ERROR "PROMISE_MAN_PAGES=ON needs help2man (apt-get install help2man)")
   endif()
 
+  set(PROMISE_MAN_DATE_EPOCH "$ENV{SOURCE_DATE_EPOCH}")
+  if(PROMISE_MAN_DATE_EPOCH STREQUAL "")
+    execute_process(COMMAND git -C "${PROJECT_SOURCE_DIR}" log -1 --format=%ct
+                    OUTPUT_VARIABLE PROMISE_MAN_DATE_EPOCH OUTPUT_STRIP_TRAILING_WHITESPACE
+                    ERROR_QUIET)
+  endif()
   set(PROMISE_MAN_DIR "${CMAKE_CURRENT_LIST_DIR}/../packaging/man")
   cmake_path(NORMAL_PATH PROMISE_MAN_DIR)
   set(_PROMISE_MAN_SCRIPT "${CMAKE_CURRENT_LIST_FILE}")
@@ -68,6 +76,7 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
               "-DPROMISE_MAN_OUTPUT=${page}"
               "-DPROMISE_MAN_INCLUDE=${include_arg}"
               "-DHELP2MAN_EXECUTABLE=${HELP2MAN_EXECUTABLE}"
+              "-DPROMISE_MAN_DATE_EPOCH=${PROMISE_MAN_DATE_EPOCH}"
               -P "${_PROMISE_MAN_SCRIPT}"
       # An executable target in DEPENDS: rebuilt whenever the binary is relinked.
       DEPENDS ${target} ${ARG_INCLUDE} "${_PROMISE_MAN_SCRIPT}"
@@ -205,6 +214,9 @@ foreach(file IN LISTS PROMISE_MAN_INCLUDE)
   list(APPEND includes "--include=${file}")
 endforeach()
 
+if(PROMISE_MAN_DATE_EPOCH MATCHES "^[0-9]+$")
+  set(ENV{SOURCE_DATE_EPOCH} "${PROMISE_MAN_DATE_EPOCH}")
+endif()
 # Written beside, then renamed: an interrupted run never leaves a half page for `install`.
 execute_process(
   COMMAND "${HELP2MAN_EXECUTABLE}" --no-info --section=1 "--name=${description}" ${includes}

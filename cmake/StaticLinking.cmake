@@ -7,6 +7,11 @@ set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 
 # Drop unused code per function, so a TCP promise carries no HTTP code.
 add_compile_options(-ffunction-sections -fdata-sections)
+# Reproducible release binaries (packaging/build-release): no checkout or build path in them
+# (__FILE__ in assertions, debug info), so two builds of a commit in two places are identical.
+if(PROMISE_STATIC)
+  add_compile_options("-ffile-prefix-map=${PROJECT_SOURCE_DIR}/=" "-ffile-prefix-map=${PROJECT_BINARY_DIR}/=")
+endif()
 
 function(promise_set_static_link target)
   target_link_options(${target} PRIVATE -Wl,--gc-sections)

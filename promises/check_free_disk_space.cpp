@@ -201,8 +201,18 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
   for (const auto& line : lines) message += (message.empty() ? "" : "; ") + line;
   promise::Outcome outcome =
       low || alarm ? promise::Outcome::critical(message) : promise::Outcome::ok(message);
-  outcome.metric("free", free, "B").metric("size", size, "B").metric("threshold", threshold, "B");
-  if (const auto used = space->inode_use_percent()) outcome.metric("inodes_used_percent", *used);
+  // Thresholds as the check applies them: free space at or below the threshold, inodes at
+  // least 98 % used are CRITICAL.
+  const std::string size_text = promise::perfdata_number(size);
+  outcome.metric("free", free, "B")
+      .limits("", space_check ? "@0:" + promise::perfdata_number(threshold) : "", "0", size_text)
+      .metric("size", size, "B")
+      .limits("", "", "0")
+      .metric("threshold", threshold, "B");
+  if (const auto used = space->inode_use_percent()) {
+    outcome.metric("inodes_used_percent", *used, "%")
+        .limits("", "@" + promise::perfdata_number(kInodeLimitPercent) + ":100", "0", "100");
+  }
   return outcome;
 }
 

@@ -61,8 +61,8 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
         "content at " + url + " seems to be corrupted: no " + (use_regex ? "match for /" : "'") +
         promise::untrusted(wanted, 100) + (use_regex ? "/" : "'") + " in " + read);
   }
-  promise::judge_certificate(outcome, options.http, result);
   promise::add_http_metrics(outcome, result);
+  promise::judge_certificate(outcome, options.http, result);  // gives the metric its thresholds
   return outcome;
 }
 

@@ -59,8 +59,8 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
     outcome = promise::Outcome::critical(url + " returned " + std::to_string(result.status) +
                                          ", expected " + codes_text(codes) + " (" + took + ")");
   }
-  promise::judge_certificate(outcome, options.http, result);
   promise::add_http_metrics(outcome, result);
+  promise::judge_certificate(outcome, options.http, result);  // gives the metric its thresholds
   return outcome;
 }
 

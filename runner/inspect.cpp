@@ -55,16 +55,14 @@ std::vector<ChildResult> run_helpers(const std::vector<std::vector<std::string>>
 
 }  // namespace
 
-std::vector<InstalledBinary> installed_binaries(const std::string& bin_dir) {
+std::vector<InstalledBinary> installed_binaries(const std::string& dir,
+                                                const std::vector<std::string>& names) {
   std::vector<InstalledBinary> found;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(bin_dir, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("check_", 0) != 0 || !entry.is_regular_file() ||
-        ::access(entry.path().c_str(), X_OK) != 0) {
-      continue;
-    }
-    found.push_back({name, entry.path().string(), {}});
+  for (const auto& name : names) {
+    const fs::path path = fs::path(dir) / name;
+    std::error_code error;
+    if (!fs::is_regular_file(path, error) || ::access(path.c_str(), X_OK) != 0) continue;
+    found.push_back({name, path.string(), {}});
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });

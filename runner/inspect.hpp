@@ -13,8 +13,9 @@ struct InstalledBinary {
   std::string description;  // the first line of its --help: PROMISE_MAIN's description
 };
 
-// The check_* executables in bin_dir whose --version names slapos-native-promises, by name.
-std::vector<InstalledBinary> installed_binaries(const std::string& bin_dir);
+// The executables of dir among names whose --version names slapos-native-promises, by name.
+std::vector<InstalledBinary> installed_binaries(const std::string& dir,
+                                                const std::vector<std::string>& names);
 
 enum class PromiseKind { script, copy, foreign };
 

@@ -2,6 +2,7 @@
 //   list             the promise binaries installed with this one, with what each checks
 //   show PATH        what an installed promise checks: binary, mode, options (secrets masked)
 //   run [DIR...]     run promise directories the way slapgrid does, in parallel, and report
+//   exec NAME [ARG...]  run one promise binary of the suite by name, with these arguments
 //   convert, compare a partition's plugin promises to ours, and their verdicts side by side
 #include "convert_cli.hpp"
 #include "inspect.hpp"
@@ -11,6 +12,7 @@
 #include "promise/text.hpp"
 #include "promise/version.hpp"
 #include "promise_dir.hpp"
+#include "promise_layout.hpp"
 #include "report.hpp"
 #include "status_json.hpp"
 
@@ -24,7 +26,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <map>
 
 namespace {
@@ -89,11 +93,23 @@ std::string error_line(const CLI::Error& error) {
   return text;
 }
 
+// Where the promise binaries are: installed, kPromiseDirFromTool from our own directory
+// (libexec/slapos-native-promises); in the build tree, beside us.
+std::filesystem::path promise_dir() {
+  const auto own_dir = std::filesystem::path(promise::detail::self_executable()).parent_path();
+  std::error_code error;
+  const auto installed = (own_dir / kPromiseDirFromTool).lexically_normal();
+  return std::filesystem::is_directory(installed, error) ? installed : own_dir;
+}
+
+std::vector<std::string> promise_names() {
+  return {std::begin(kPromiseNames), std::end(kPromiseNames)};
+}
+
 int list_command() {
-  const auto bin_dir = std::filesystem::path(promise::detail::self_executable()).parent_path();
-  const auto binaries = installed_binaries(bin_dir.string());
-  if (binaries.empty())
-    print("no slapos-native-promises promise binary in " + bin_dir.string() + "\n");
+  const auto dir = promise_dir();
+  const auto binaries = installed_binaries(dir.string(), promise_names());
+  if (binaries.empty()) print("no slapos-native-promises promise binary in " + dir.string() + "\n");
   std::size_t width = 0;
   for (const auto& binary : binaries) width = std::max(width, binary.name.size());
   for (const auto& binary : binaries) {
@@ -101,6 +117,31 @@ int list_command() {
           "\n");
   }
   return 0;
+}
+
+// exec NAME [ARG...]: the promise replaces us, so its output and exit code are the run's.
+int exec_command(int argc, char** argv) {
+  if (argc < 3) return unknown("exec: which promise? slapos-promise exec NAME [ARG...] (see list)");
+  if (std::string_view(argv[2]) == "-h" || std::string_view(argv[2]) == "--help") {
+    print(
+        "Run one promise of the suite by name, e.g.\n"
+        "  slapos-promise exec check_url_available --url http://[::1]:8080/ --format nagios\n"
+        "\nUsage: slapos-promise exec NAME [ARG...]\n\n"
+        "NAME is a name `slapos-promise list` shows; the promise's output and exit code are "
+        "the command's.\n");
+    return 0;
+  }
+  const std::string name = argv[2];
+  const auto names = promise_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    return unknown("exec: '" + name + "' is not a promise of slapos-native-promises (see list)");
+  }
+  const std::string path = (promise_dir() / name).string();
+  std::vector<char*> arguments{const_cast<char*>(path.c_str())};
+  for (int i = 3; i < argc; ++i) arguments.push_back(argv[i]);
+  arguments.push_back(nullptr);
+  ::execv(path.c_str(), arguments.data());
+  return unknown("exec: cannot run " + path + ": " + std::strerror(errno));
 }
 
 int show_command(const Options& options) {
@@ -225,13 +266,21 @@ int main(int argc, char** argv) {
   declare_run(*run, options);
   ConvertCli convert_cli;
   declare_convert_commands(app, convert_cli);
+  // Parsed by exec_command: everything after NAME belongs to the promise.
+  auto* exec = app.add_subcommand(
+      "exec",
+      "Run one promise binary of the suite by name with the arguments that follow: "
+      "slapos-promise exec NAME [ARG...] (its output and exit code)");
+  exec->add_option("NAME", options.show_path, "A promise name, as `list` shows it");
+  exec->allow_extras();
+  if (argc > 1 && std::string_view(argv[1]) == "exec") return exec_command(argc, argv);
 
   if (argc > 1 && argv[1][0] != '-') {
     const auto known =
         app.get_subcommands([&](const CLI::App* sub) { return sub->check_name(argv[1]); });
     if (known.empty()) {
       return unknown("unknown subcommand '" + std::string(argv[1]) +
-                     "': expected list, show, run, convert or compare (see --help)");
+                     "': expected list, show, run, exec, convert or compare (see --help)");
     }
   }
   try {

@@ -635,6 +635,13 @@ void judge_certificate(Outcome& outcome, const HttpOptions& options, const HttpR
     if (static_cast<int>(state) > static_cast<int>(outcome.state)) outcome.state = state;
     outcome.message += "; " + why;
   };
+  // Perfdata thresholds: fewer days than the limit is WARNING, below 0 (expired) CRITICAL.
+  for (auto& metric : outcome.metrics) {
+    if (metric.name == "certificate_days_left") {
+      metric.warn = std::to_string(options.certificate_expiration_days) + ":";
+      metric.crit = "0:";
+    }
+  }
   if (days < 0) {
     escalate(State::critical, "the certificate expired " + whole + " day(s) ago");
   } else if (days < options.certificate_expiration_days) {

@@ -1,5 +1,8 @@
 #include "promise/outcome.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace promise {
 
 std::string_view state_name(State state) {
@@ -14,6 +17,13 @@ std::string_view state_name(State state) {
       break;
   }
   return "UNKNOWN";
+}
+
+std::string perfdata_number(double value) {
+  if (!std::isfinite(value)) return "0";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", value);
+  return buffer;
 }
 
 int exit_code(State state) {

@@ -12,21 +12,41 @@ constexpr std::size_t kMaxLineBytes = 1000;
 constexpr std::size_t kCutNoteBytes = 32;  // room for " ... (N bytes cut)"
 
 std::string number(double value) {
-  if (!std::isfinite(value)) return "0";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.9g", value);
-  return buffer;
+  return perfdata_number(value);
 }
 
-// Perfdata labels and units must not break the Nagios syntax: keep [A-Za-z0-9_.-].
+// Perfdata labels and units must not break the Nagios syntax: keep [A-Za-z0-9_.-] (and '%',
+// a unit of the plugin guidelines).
 std::string perfdata_token(std::string_view text) {
   std::string out;
   for (char c : text) {
     const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '.' || c == '-';
+                      c == '_' || c == '.' || c == '-' || c == '%';
     out += safe ? c : '_';
   }
   return out;
+}
+
+// A threshold range or bound: digits, '.', '-', ':', '@', '~', 'e', '+' only; else nothing.
+std::string perfdata_range(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '@' || c == '~' ||
+          c == 'e' || c == '+')) {
+      return {};
+    }
+  }
+  return std::string(text);
+}
+
+// label=value[UOM];[warn];[crit];[min];[max], the empty fields at the end left out.
+std::string perfdata_item(const Metric& m) {
+  std::string out = perfdata_token(m.name) + "=" + number(m.value) + perfdata_token(m.unit);
+  std::string limits;
+  for (const std::string* field : {&m.warn, &m.crit, &m.min, &m.max}) {
+    limits += ";" + perfdata_range(*field);
+  }
+  while (!limits.empty() && limits.back() == ';') limits.pop_back();
+  return out + limits;
 }
 
 std::string safe_message(const Outcome& outcome, std::size_t budget) {
@@ -89,7 +109,7 @@ std::string render(const Outcome& outcome, Format format, double elapsed_seconds
     case Format::nagios: {
       std::string perfdata;
       for (const auto& m : outcome.metrics) {
-        perfdata += " " + perfdata_token(m.name) + "=" + number(m.value) + perfdata_token(m.unit);
+        perfdata += " " + perfdata_item(m);
       }
       std::string message = safe_message(outcome, kMaxLineBytes - state.size() - 3);
       for (auto& c : message) {

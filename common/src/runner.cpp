@@ -1,4 +1,5 @@
 // run_promise: everything a promise does besides its own check, once for all promises.
+#include "dump_options.hpp"
 #include "internal.hpp"
 #include "promise/main.hpp"
 #include "promise/text.hpp"
@@ -234,6 +235,10 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   app.footer((promise_footer.empty() ? "" : promise_footer + "\n\n") +
              "A flag takes a value too, as SlapOS profiles write them: --flag, --flag 1, "
              "--flag=no (1/0, true/false, yes/no, any case).");
+  if (detail::dump_options_requested(argc, argv)) {  // for build-time generators, not --help
+    write_final(detail::options_json(app));
+    return 0;
+  }
 
   try {
     app.parse(detail::arguments_for_parse(app, argc, argv));

@@ -75,7 +75,7 @@ std::string metrics(long free, long size, double threshold, double inodes_percen
   std::snprintf(buffer, sizeof buffer,
                 "\"metrics\":{\"free\":{\"value\":%ld,\"unit\":\"B\"},\"size\":{\"value\":%ld,"
                 "\"unit\":\"B\"},\"threshold\":{\"value\":%.9g,\"unit\":\"B\"},"
-                "\"inodes_used_percent\":{\"value\":%.9g,\"unit\":\"\"}}",
+                "\"inodes_used_percent\":{\"value\":%.9g,\"unit\":\"%%\"}}",
                 free, size, threshold, inodes_percent);
   return buffer;
 }
@@ -90,6 +90,18 @@ TEST_F(FreeDiskSpace, SpaceAboveTheDefaultThresholdHolds) {
       check_on_tmpfs({"--path", disk_, "--format", "json"}, [&] { fill_bytes(data_, 14 * kMiB); });
   EXPECT_NE(json.output.find(metrics(2 * kMiB, 16 * kMiB, 0.05 * 16 * kMiB, 2)), std::string::npos)
       << json.output;
+}
+
+TEST_F(FreeDiskSpace, NagiosPerfdataHasUnitsAndTheThresholdsApplied) {
+  auto nagios = check_on_tmpfs({"--path", disk_, "--format", "nagios"},
+                               [&] { fill_bytes(data_, 14 * kMiB); });
+  EXPECT_EQ(nagios.exit_code, 0) << nagios.output;
+  // free: CRITICAL at or below the threshold (5 % of 16 MiB), between 0 and the size; inodes:
+  // CRITICAL from 98 %.
+  EXPECT_NE(nagios.output.find(" | free=2097152B;;@0:838860.8;0;16777216 size=16777216B;;;0 "
+                               "threshold=838860.8B inodes_used_percent=2%;;@98:100;0;100\n"),
+            std::string::npos)
+      << nagios.output;
 }
 
 TEST_F(FreeDiskSpace, SpaceBelowTheDefaultThresholdFails) {

@@ -207,8 +207,10 @@ TEST_F(Http, CertificateExpiryWarnsWithinTheLimit) {
       contains(soon.output, "the certificate expires in 4 day(s), within the 30-day limit") ||
       contains(soon.output, "the certificate expires in 5 day(s), within the 30-day limit"))
       << soon.output;
-  EXPECT_TRUE(contains(soon.output, "certificate_days_left=4") ||
-              contains(soon.output, "certificate_days_left=5"))
+  // Perfdata with the thresholds of the plugin guidelines: fewer than 30 days warns, < 0 is
+  // critical.
+  EXPECT_TRUE(contains(soon.output, "certificate_days_left=4;30:;0:") ||
+              contains(soon.output, "certificate_days_left=5;30:;0:"))
       << soon.output;
   auto fine =
       run({kUrl, "--url", https(nginx().https_port()), "--certificate-expiration-days", "30"});

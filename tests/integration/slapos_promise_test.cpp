@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -559,8 +560,81 @@ TEST(SlaposPromiseList, NamesTheInstalledPromisesWithTheirDescriptions) {
       << result.output;
   EXPECT_TRUE(std::regex_search(result.output, std::regex("(^|\n)check_port_listening +Check")))
       << result.output;
+  // The suite's promises only: not slapos-promise, not the tests that share bin/.
+  const std::set<std::string> suite = {
+      "check_command_execute",    "check_file_state",         "check_free_disk_space",
+      "check_page_content",       "check_parameter",          "check_partition_deployment_state",
+      "check_port_listening",     "check_socket_listening",   "check_url_available",
+      "is-local-tcp-port-opened", "monitor_bootstrap_status", "validate_frontend_configuration"};
   for (const auto& line : lines_of(result.output)) {
-    EXPECT_EQ(line.rfind("check_", 0), 0u) << line;  // not slapos-promise, not the tests
+    EXPECT_EQ(suite.count(line.substr(0, line.find(' '))), 1u) << line;
+  }
+}
+
+TEST(SlaposPromiseExec, RunsAPromiseByNameWithItsOutputAndExitCode) {
+  const auto listener = Listener::tcp("127.0.0.1");
+  const std::string port = std::to_string(listener.port());
+  auto held = slapos_promise({"exec", "check_port_listening", "--hostname", "127.0.0.1", "--port",
+                              port, "--format", "nagios"});
+  EXPECT_EQ(held.exit_code, 0) << held.output;
+  EXPECT_EQ(held.output.rfind("OK - 127.0.0.1:" + port + " is listening", 0), 0u) << held.output;
+  auto failed = slapos_promise({"exec", "check_port_listening", "--hostname", "127.0.0.1", "--port",
+                                std::to_string(unused_port())});
+  EXPECT_EQ(failed.exit_code, 2) << failed.output;
+  EXPECT_EQ(failed.output.rfind("CRITICAL: ", 0), 0u) << failed.output;
+}
+
+TEST(SlaposPromiseExec, RunsOnlyThePromisesOfTheSuite) {
+  for (const std::string name :
+       {"slapos-promise", "unit_tests", "../bin/check_port_listening", "/bin/true", ""}) {
+    auto result = slapos_promise({"exec", name});
+    EXPECT_EQ(result.exit_code, 3) << name << ": " << result.output;
+    EXPECT_EQ(result.output.rfind("UNKNOWN: exec: '" + name + "' is not a promise", 0), 0u)
+        << result.output;
+  }
+  auto nameless = slapos_promise({"exec"});
+  EXPECT_EQ(nameless.exit_code, 3) << nameless.output;
+  EXPECT_EQ(nameless.output.rfind("UNKNOWN: exec: which promise?", 0), 0u) << nameless.output;
+}
+
+// The install layout: slapos-promise in bin/, the promises in libexec/slapos-native-promises/,
+// found relative to the tool, so that a moved tree still works; a check_* in bin/ (another
+// suite's, say) is not ours.
+TEST(SlaposPromiseLayout, FindsThePromisesInLibexecRelativeToItself) {
+  TempDir tree;
+  const fs::path prefix = tree / "prefix";
+  fs::create_directories(prefix / "bin");
+  fs::create_directories(prefix / "libexec/slapos-native-promises");
+  fs::copy_file(kRunner, prefix / "bin/slapos-promise");
+  fs::copy_file(binary("check_port_listening"),
+                prefix / "libexec/slapos-native-promises/check_port_listening");
+  std::ofstream(prefix / "bin/check_socket_listening") << "#!/bin/sh\necho foreign\n";
+  fs::permissions(prefix / "bin/check_socket_listening", fs::perms::owner_all);
+  const auto listener = Listener::tcp("127.0.0.1");
+  for (const fs::path& root : std::vector<fs::path>{prefix, fs::path(tree / "moved")}) {
+    if (root != prefix) fs::rename(prefix, root);
+    ProcessSpec list;
+    list.argv = {(root / "bin/slapos-promise").string(), "list"};
+    const auto listed = run_process(list);
+    EXPECT_EQ(listed.exit_code, 0) << listed.output;
+    EXPECT_TRUE(std::regex_match(listed.output, std::regex("check_port_listening +Check[^\n]*\n")))
+        << listed.output;
+    ProcessSpec exec;
+    exec.argv = {(root / "bin/slapos-promise").string(),
+                 "exec",
+                 "check_port_listening",
+                 "--hostname",
+                 "127.0.0.1",
+                 "--port",
+                 std::to_string(listener.port())};
+    const auto run = run_process(exec);
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.output.rfind("OK: 127.0.0.1:", 0), 0u) << run.output;
+    ProcessSpec missing = exec;
+    missing.argv.at(2) = "check_socket_listening";  // in bin/ only: not found in libexec
+    const auto refused = run_process(missing);
+    EXPECT_EQ(refused.exit_code, 3) << refused.output;
+    EXPECT_NE(refused.output.find("cannot run"), std::string::npos) << refused.output;
   }
 }
 

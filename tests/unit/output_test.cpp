@@ -52,6 +52,23 @@ TEST(StatusLine, NagiosHasPerfdataAndNoFakeOnes) {
   EXPECT_EQ(render(outcome, Format::nagios, 0), "CRITICAL - a/b=1 | time=1.5s bad_label_x=2\n");
 }
 
+TEST(StatusLine, NagiosPerfdataCarriesUnitsThresholdsAndBounds) {
+  auto outcome = Outcome::ok("m");
+  outcome.metric("free", 5e9, "B")
+      .limits("", "@0:1000000000", "0", "8000000000")
+      .metric("inodes_used_percent", 3.5, "%")
+      .limits("", "@98:100", "0", "100")
+      .metric("days", 4)
+      .limits("30:", "0:")
+      .metric("size", 7, "B")
+      .limits("", "", "0")
+      .metric("odd", 1)
+      .limits("1;2", "|");  // not a range: left out, the syntax stays whole
+  EXPECT_EQ(render(outcome, Format::nagios, 0),
+            "OK - m | free=5000000000B;;@0:1000000000;0;8000000000 "
+            "inodes_used_percent=3.5%;;@98:100;0;100 days=4;30:;0: size=7B;;;0 odd=1\n");
+}
+
 TEST(StatusLine, JsonMetricsHaveTheNagiosLabelsAndStayUtf8) {
   // A metric name that is not UTF-8 once made the JSON line unreadable (tests/fuzz/status_line).
   auto outcome = Outcome::ok("m");

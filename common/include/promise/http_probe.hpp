@@ -71,7 +71,8 @@ std::string phase_summary(const HttpResult& result);
 std::string failure_text(const HttpResult& result, const Context& context);
 
 // With --certificate-expiration-days: WARNING when the server certificate expires within
-// that many days, CRITICAL once expired (never lowers the outcome's state).
+// that many days, CRITICAL once expired (never lowers the outcome's state). After
+// add_http_metrics: it gives certificate_days_left those thresholds (N: and 0:).
 void judge_certificate(Outcome& outcome, const HttpOptions& options, const HttpResult& result);
 
 // Metrics every HTTP promise reports: time, connect/TLS/first-byte times, status, cert days.

@@ -18,8 +18,15 @@ int exit_code(State state);
 struct Metric {
   std::string name;  // perfdata label: letters, digits, '_'
   double value = 0;
-  std::string unit;  // Nagios unit of measure: "s", "B", "" ...
+  std::string unit;  // Nagios unit of measure: "s", "B", "%", "" ...
+  // Nagios plugin guidelines' thresholds and bounds, shown in --format nagios perfdata
+  // (label=value[UOM];[warn];[crit];[min];[max]). warn and crit are ranges ("10", "10:",
+  // "@0:5"): the values that give that state. Empty: none.
+  std::string warn, crit, min, max;
 };
+
+// A number as perfdata and thresholds show it: "%.9g", "0" for NaN and infinities.
+std::string perfdata_number(double value);
 
 struct Outcome {
   State state = State::unknown;
@@ -36,7 +43,18 @@ struct Outcome {
   static Outcome unknown(std::string message) { return {State::unknown, std::move(message), {}}; }
 
   Outcome& metric(std::string name, double value, std::string unit = "") {
-    metrics.push_back({std::move(name), value, std::move(unit)});
+    metrics.push_back({std::move(name), value, std::move(unit), {}, {}, {}, {}});
+    return *this;
+  }
+  // The thresholds and bounds of the metric added last (see Metric).
+  Outcome& limits(std::string warn, std::string crit, std::string min = {}, std::string max = {}) {
+    if (!metrics.empty()) {
+      Metric& last = metrics.back();
+      last.warn = std::move(warn);
+      last.crit = std::move(crit);
+      last.min = std::move(min);
+      last.max = std::move(max);
+    }
     return *this;
   }
 };
