@@ -8,6 +8,7 @@
 #include "promise/text.hpp"
 #include "resolve.hpp"
 
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>
@@ -149,6 +150,25 @@ Outcome check_tcp(const SocketAddress& address, const Context& context) {
   return Outcome::critical(target + " is not listening: " + causes);
 }
 
+// Why a UNIX connect failed, in the socket's terms. Linux refuses a path that is not a socket as
+// it refuses a socket nobody listens on (ECONNREFUSED), and says EAGAIN (asio: "no buffer space
+// available") when the listener's accept queue is full.
+std::string unix_connect_error(const SocketAddress& address, std::error_code error) {
+  if (error == asio::error::no_buffer_space) {
+    return "its accept queue is full (the server accepts no connections)";
+  }
+  struct stat info {};
+  if (error == asio::error::connection_refused && address.kind == SocketAddress::Kind::unix_path &&
+      ::stat(address.path.c_str(), &info) == 0 && !S_ISSOCK(info.st_mode)) {
+    const char* kind = S_ISREG(info.st_mode)    ? "a regular file"
+                       : S_ISDIR(info.st_mode)  ? "a directory"
+                       : S_ISFIFO(info.st_mode) ? "a FIFO"
+                                                : "a device";
+    return std::string("it is not a socket (") + kind + ")";
+  }
+  return lower_first(error.message());
+}
+
 Outcome check_unix(const SocketAddress& address, const Context& context) {
   const std::string target = describe(address);
   // sun_path holds 108 bytes: a path and its NUL, or a NUL and an abstract name of up to 107
@@ -177,7 +197,7 @@ Outcome check_unix(const SocketAddress& address, const Context& context) {
   if (!result) return Outcome::critical(target + " is not listening: " + timeout_text(context));
   if (*result) {
     context.log.step(target + ": " + result->message());
-    return Outcome::critical(target + " is not listening: " + lower_first(result->message()));
+    return Outcome::critical(target + " is not listening: " + unix_connect_error(address, *result));
   }
   context.log.step("connected in " + human_duration(took));
   Outcome outcome =

@@ -2,10 +2,14 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -136,6 +140,38 @@ TEST(SocketListening, MissingUnixSocketIsCritical) {
   result = check({kSocket, "--abstract", "promise-test-nobody-" + std::to_string(::getpid())});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("connection refused"), std::string::npos) << result.output;
+}
+
+// Linux refuses a path that is not a socket as it refuses a socket nobody listens on, and says
+// EAGAIN when a listener's accept queue is full (asio: "no buffer space available"): the
+// message names what is really there.
+TEST(SocketListening, UnixPathThatIsNoListeningSocketSaysWhatItIs) {
+  TempDir dir;
+  std::ofstream(dir / "file") << "x";
+  ASSERT_EQ(::mkdir((dir / "directory").c_str(), 0700), 0);
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  for (const auto& [name, kind] : std::vector<std::pair<std::string, std::string>>{
+           {"file", "a regular file"}, {"directory", "a directory"}, {"fifo", "a FIFO"}}) {
+    expect_line(check({kSocket, "--pathname", dir / name}), 2,
+                "CRITICAL: unix socket " + dir / name + " is not listening: it is not a socket (" +
+                    kind + ")");
+  }
+  auto stuck = Listener::unix_path(dir / "stuck.sock");
+  ASSERT_EQ(::listen(stuck.fd(), 0), 0);
+  std::vector<int> fillers;  // connect until one no longer fits the queue
+  for (int i = 0; i < 4; ++i) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strcpy(address.sun_path, (dir / "stuck.sock").c_str());
+    fillers.push_back(fd);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) break;
+  }
+  expect_line(check({kSocket, "--pathname", dir / "stuck.sock"}), 2,
+              "CRITICAL: unix socket " + dir / "stuck.sock" +
+                  " is not listening: its accept queue is full (the server accepts no "
+                  "connections)\n");
+  for (int fd : fillers) ::close(fd);
 }
 
 TEST(SocketListening, RefusedPortIsCriticalAndNamesTheCause) {

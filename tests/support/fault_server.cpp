@@ -2,6 +2,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
@@ -22,10 +23,12 @@ constexpr std::string_view kTrickleHeaders =
 constexpr std::string_view kEndlessHeaders =
     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
 
-// One accepted connection, kept alive by its own callbacks.
-class Session : public std::enable_shared_from_this<Session> {
+// One accepted connection, kept alive by its own callbacks. Stream: a tcp::socket, or an
+// asio::ssl::stream over one (the handshake done).
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, FaultServer::Behaviour behaviour, const std::string& location)
+  Session(Stream socket, FaultServer::Behaviour behaviour, const std::string& location)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), behaviour_(behaviour) {
     redirect_ = "HTTP/1.1 301 Moved Permanently\r\nLocation: " + location +
                 "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -40,7 +43,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void start() {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     // Read (and ignore) the request; silent peers keep reading and never answer.
     socket_.async_read_some(asio::buffer(request_), [self](std::error_code error, std::size_t) {
       if (error) return;
@@ -50,7 +53,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void answer() {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     switch (behaviour_) {
       case FaultServer::Behaviour::silent:
         start();
@@ -80,7 +83,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void trickle() {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     timer_.expires_after(std::chrono::seconds(1));
     timer_.async_wait([self](std::error_code error) {
       if (error) return;
@@ -92,13 +95,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void endless() {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     asio::async_write(socket_, asio::buffer(chunk_), [self](std::error_code error, std::size_t) {
       if (!error) self->endless();
     });
   }
 
-  tcp::socket socket_;
+  Stream socket_;
   asio::steady_timer timer_;
   FaultServer::Behaviour behaviour_;
   std::array<char, 4096> request_{};
@@ -109,12 +112,18 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct FaultServer::Impl {
-  Impl(Behaviour b, const std::string& address, int port, const std::string& to)
+  Impl(Behaviour b, const std::string& address, int port, const std::string& to,
+       const std::string& cert, const std::string& key)
       : behaviour(b),
         location(to),
         acceptor(io,
                  tcp::endpoint(asio::ip::make_address(address), static_cast<unsigned short>(port))),
-        host(address) {
+        host(address),
+        tls(!cert.empty()) {
+    if (tls) {
+      tls_context.use_certificate_chain_file(cert);
+      tls_context.use_private_key_file(key, asio::ssl::context::pem);
+    }
     accept();
     thread = std::thread([this] { io.run(); });
   }
@@ -126,7 +135,16 @@ struct FaultServer::Impl {
     acceptor.async_accept([this](std::error_code error, tcp::socket socket) {
       if (error) return;
       ++connections;
-      std::make_shared<Session>(std::move(socket), behaviour, location)->start();
+      if (!tls) {
+        std::make_shared<Session<tcp::socket>>(std::move(socket), behaviour, location)->start();
+      } else {
+        using TlsStream = asio::ssl::stream<tcp::socket>;
+        auto stream = std::make_shared<TlsStream>(std::move(socket), tls_context);
+        stream->async_handshake(asio::ssl::stream_base::server, [this, stream](std::error_code e) {
+          if (e) return;
+          std::make_shared<Session<TlsStream>>(std::move(*stream), behaviour, location)->start();
+        });
+      }
       accept();
     });
   }
@@ -136,13 +154,16 @@ struct FaultServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor;
   std::string host;
+  bool tls;
+  asio::ssl::context tls_context{asio::ssl::context::tls_server};
   std::atomic<int> connections{0};
   std::thread thread;
 };
 
 FaultServer::FaultServer(Behaviour behaviour, const std::string& address, int port,
-                         const std::string& location)
-    : impl_(std::make_unique<Impl>(behaviour, address, port, location)) {}
+                         const std::string& location, const std::string& tls_cert,
+                         const std::string& tls_key)
+    : impl_(std::make_unique<Impl>(behaviour, address, port, location, tls_cert, tls_key)) {}
 
 FaultServer::~FaultServer() = default;
 
@@ -156,8 +177,8 @@ int FaultServer::connections() const {
 
 std::string FaultServer::url(const std::string& path) const {
   const bool v6 = impl_->host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(port()) +
-         path;
+  return std::string(impl_->tls ? "https://" : "http://") +
+         (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(port()) + path;
 }
 
 }  // namespace promise::test

@@ -480,7 +480,7 @@ void NginxServer::start(const NginxOptions& options) {
   write_file(root / "locations.conf", locations_conf(root));
 
   // Listening sockets: bound here, adopted by nginx.
-  has_ipv6_ = host_has_ipv6();
+  has_ipv6_ = options.ipv6 && host_has_ipv6();
   std::vector<ListenSocket> listeners;
   listeners.reserve(16);
   auto listen_strings = [&listeners](std::size_t first) {

@@ -18,6 +18,7 @@ namespace promise::test {
 struct NginxOptions {
   std::filesystem::path nginx_binary{"/usr/sbin/nginx"};  // Debian's nginx-light
   std::chrono::milliseconds start_timeout{5000};
+  bool ipv6 = true;  // false: 127.0.0.1 only, so a test may put its own listener on [::1]:port
 };
 
 // Starts /usr/sbin/nginx as the current user (root not needed) with everything (config, logs,
