@@ -1,7 +1,7 @@
 #pragma once
 // The two log checks of the SlapOS toolbox, as their plugins read a log's tail
 // (check_error_on_http_log, check_error_on_zope_longrequest_log). The caller reads the window
-// (the last 4096 or 40960 bytes: promise::read_tail); these functions read the lines in it,
+// (the last 4096 or 40960 bytes: read_log_window); these functions read the lines in it,
 // newest first, with the plugins' rules. Times are local time, as time.mktime reads them.
 //
 // - Lines end at "\n", "\r", "\r\n", and at \v \f \x1c \x1d \x1e, as Python's str.splitlines.
@@ -20,7 +20,7 @@
 namespace promise {
 
 // The last max_bytes of a log (all of it when smaller), as the plugins read it: a window that
-// may start inside a line. Whatever the file's size, only the window is read (promise::read_tail).
+// may start inside a line. Whatever the file's size, only the window is read (one pread).
 // error is an errno (ENOENT: no log; EISDIR: a directory; ESPIPE: not a regular file).
 struct LogWindow {
   int error = 0;
