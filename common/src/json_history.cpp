@@ -52,7 +52,7 @@ std::optional<std::int64_t> parse_asctime(std::string_view text) {
     return std::nullopt;
   }
   if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-      second > 60) {
+      second > 59) {  // Python refuses a leap second too
     return std::nullopt;
   }
   std::tm tm{};

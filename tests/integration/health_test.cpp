@@ -153,9 +153,7 @@ TEST(RamUsage, ReadsAndExtendsThePluginsHistory) {
       R"(\{"time": "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}", )"
       R"("log_level": "INFO", "message": "RAM data", "data": \{"available_ram": [0-9]+\}\}\n)");
   const std::string appended = text.substr(seeded.size());
-  EXPECT_TRUE(
-      std::regex_match(appended, std::regex("(" + std::string(R"(\{"time": [^\n]*\n)") + "){2}")))
-      << appended;
+  EXPECT_TRUE(std::regex_match(appended, std::regex(R"((\{"time": [^\n]*\n){2})"))) << appended;
   EXPECT_TRUE(std::regex_match(appended.substr(0, appended.find('\n') + 1), line)) << appended;
 }
 
