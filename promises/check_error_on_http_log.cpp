@@ -42,8 +42,12 @@ void declare(CLI::App& app, Options& options) {
           },
           "SECONDS"))
       ->capture_default_str();
+  // The plugin's rule is this promise's default: installed, an error in the log fails after 2 of
+  // 2 checks 12 hours apart, never at the first deployment that sees it (the plugin is testless).
+  promise::default_rule(app, {.frequency_minutes = 720, .result_count = 2, .failure_amount = 2});
   app.footer(
-      "SlapOS plugin rule: checked every 720 minutes (--frequency 720, the plugin's "
+      "SlapOS plugin rule (this promise's default): checked every 720 minutes (--frequency 720, "
+      "the plugin's "
       "frequency option), never at deployment (testless), anomaly 2 of 2 failures with bang "
       "(--result-count 2 --failure-amount 2) within 3 periods.");
 }

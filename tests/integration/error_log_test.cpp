@@ -308,8 +308,30 @@ TEST_P(LogInstall, InstalledPromisesRunLikeSlapgridRunsThem) {
         apache(10, "error", "(101)Network is unreachable"));
   expect_output(partition.run_like_slapgrid("zope-longrequest"), 2,
                 "CRITICAL: Site has 21 long request (threshold 20)");
-  expect_output(partition.run_like_slapgrid("apache-error"), 2,
-                "CRITICAL: ERROR=1 (NOROUTE=0, UNREACHABLENET=1, TIMEOUT=0)");
+  // The plugin's default rule (every 720 minutes, 2 of 2): the last check is replayed.
+  const ProcessResult replayed = partition.run_like_slapgrid("apache-error");
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.output;
+  EXPECT_NE(replayed.output.find("nothing to check (cached: checked"), std::string::npos)
+      << replayed.output;
+  // Checked now (--force): the first failure of 2 is tolerated, the second fails.
+  const auto forced = [&] {
+    ProcessSpec spec;
+    spec.argv = {partition.promise("apache-error"), "--force"};
+    spec.cwd = partition.dir.path();
+    spec.env = clean_environment();
+    return run_process(spec);
+  };
+  const ProcessResult first = forced();
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("CRITICAL: ERROR=1 (NOROUTE=0, UNREACHABLENET=1, TIMEOUT=0)"),
+            std::string::npos)
+      << first.output;
+  const ProcessResult second = forced();
+  EXPECT_EQ(second.exit_code, 2) << second.output;
+  EXPECT_NE(second.output.find("CRITICAL: ERROR=1 (NOROUTE=0, UNREACHABLENET=1, TIMEOUT=0) (2 of "
+                               "the last 2 runs failed, rule: 2 failures in 2 runs)"),
+            std::string::npos)
+      << second.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, LogInstall, ::testing::Values("script", "copy"));
