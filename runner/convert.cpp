@@ -167,7 +167,8 @@ void apply_mapping(Conversion& c, const PromiseMapping& mapping,
       continue;
     }
     c.args.push_back(std::string(option->option) + "=" + text);
-    if (!option->note.empty()) c.notes.push_back(shown + ": " + std::string(option->note));
+    if (!option->note.empty() && option->option != "--frequency")
+      c.notes.push_back(shown + ": " + std::string(option->note));
   }
   for (std::size_t i = 0; i + 1 < mapping.rule.size(); i += 2) {
     if (has_option(c.args, mapping.rule[i])) continue;

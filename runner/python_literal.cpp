@@ -107,8 +107,10 @@ class Parser {
         return out;
       }
       if (name == "None") return out;
-      fail(start, "'" + std::string(name.substr(0, 40)) +
-                      "' is a name, not a literal (code is never run)");
+      std::string reason(1, '\'');
+      reason.append(name.substr(0, 40));
+      reason.append("' is a name, not a literal (code is never run)");
+      fail(start, reason);
     }
     fail(p_, std::string("unexpected ") + shown(c) + ": not a Python literal");
   }
@@ -486,7 +488,7 @@ class Parser {
     }
     PyValue out;
     out.kind = PyValue::Kind::floating;
-    if (text.front() == '.') text.insert(0, "0");
+    if (text.front() == '.') text = std::string(1, '0').append(text);
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out.floating);
     if (error == std::errc::result_out_of_range) {
       // Python rounds: 1e999 is inf, 1e-999 is 0.0.

@@ -116,6 +116,7 @@ TEST_F(ConvertTest, PrintsTheInstallCommandOfEveryPromiseAndWhyOthersCannot) {
                        "--cpu-load-threshold=2.2 --frequency=3 --result-count=10 "
                        "--failure-amount=10\n"));
   EXPECT_TRUE(contains(out.output, "#   'frequency' = 2: dropped: kept above 2 minutes only"));
+  EXPECT_FALSE(contains(out.output, "#   'frequency' = '3'"));  // kept: nothing to say
   // The cookbook's legacy scripts, replaced in place.
   EXPECT_TRUE(contains(out.output,
                        "# etc/promise/frontend-url: cookbook check_url_available (dash "
