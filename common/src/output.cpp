@@ -11,8 +11,12 @@ namespace {
 constexpr std::size_t kMaxLineBytes = 1000;
 constexpr std::size_t kCutNoteBytes = 32;  // room for " ... (N bytes cut)"
 
+// JSON numbers.
 std::string number(double value) {
-  return perfdata_number(value);
+  if (!std::isfinite(value)) return "0";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", value);
+  return buffer;
 }
 
 // Perfdata labels and units must not break the Nagios syntax: keep [A-Za-z0-9_.-] (and '%',
@@ -40,7 +44,8 @@ std::string perfdata_range(std::string_view text) {
 
 // label=value[UOM];[warn];[crit];[min];[max], the empty fields at the end left out.
 std::string perfdata_item(const Metric& m) {
-  std::string out = perfdata_token(m.name) + "=" + number(m.value) + perfdata_token(m.unit);
+  std::string out =
+      perfdata_token(m.name) + "=" + perfdata_number(m.value) + perfdata_token(m.unit);
   std::string limits;
   for (const std::string* field : {&m.warn, &m.crit, &m.min, &m.max}) {
     limits += ";" + perfdata_range(*field);

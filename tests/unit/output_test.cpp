@@ -64,6 +64,10 @@ TEST(StatusLine, NagiosPerfdataCarriesUnitsThresholdsAndBounds) {
       .limits("", "", "0")
       .metric("odd", 1)
       .limits("1;2", "|");  // not a range: left out, the syntax stays whole
+  // No exponent in a value (5e9 is not a perfdata number), as few decimals as it needs.
+  EXPECT_EQ(perfdata_number(0.0000012), "0.0000012");
+  EXPECT_EQ(perfdata_number(-2.50), "-2.5");
+  EXPECT_EQ(perfdata_number(288947961856.0), "288947961856");
   EXPECT_EQ(render(outcome, Format::nagios, 0),
             "OK - m | free=5000000000B;;@0:1000000000;0;8000000000 "
             "inodes_used_percent=3.5%;;@98:100;0;100 days=4;30:;0: size=7B;;;0 odd=1\n");

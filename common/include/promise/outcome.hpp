@@ -25,7 +25,8 @@ struct Metric {
   std::string warn, crit, min, max;
 };
 
-// A number as perfdata and thresholds show it: "%.9g", "0" for NaN and infinities.
+// A number as perfdata and thresholds show it: no exponent, up to 9 decimals, trailing zeros
+// dropped ("5000000000", "0.0012", "1.5"); "0" for NaN and infinities.
 std::string perfdata_number(double value);
 
 struct Outcome {
