@@ -7,10 +7,9 @@
 #include "resolve.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
@@ -19,8 +18,10 @@
 #include <asio/write.hpp>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <memory>
 
 namespace promise {
 namespace {
@@ -33,6 +34,77 @@ std::string base64(const unsigned char* data, std::size_t size) {
       EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(static_cast<std::size_t>(length));
   return out;
+}
+
+// Random bytes for the handshake key and the frame masks, from the kernel: OpenSSL's
+// RAND_bytes would first set up its DRBG (about 8 million instructions). Neither needs secrecy
+// (they only keep proxies from caching or misreading frames), so if the kernel refuses, the
+// clock fills in.
+void random_bytes(unsigned char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t got = ::getrandom(data, size, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      auto ticks = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
+      for (std::size_t i = 0; i < size; ++i, ticks = ticks * 6364136223846793005u + 1) {
+        data[i] = static_cast<unsigned char>(ticks >> 56);
+      }
+      return;
+    }
+    data += got;
+    size -= static_cast<std::size_t>(got);
+  }
+}
+
+// SHA-1 (RFC 3174), for Sec-WebSocket-Accept only: OpenSSL 3's SHA1() first loads its
+// provider (about 5 million instructions), for 60 bytes.
+std::array<unsigned char, 20> sha1(std::string_view text) {
+  std::uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+  std::string data(text);
+  const std::uint64_t bits = static_cast<std::uint64_t>(text.size()) * 8;
+  data += static_cast<char>(0x80);
+  while (data.size() % 64 != 56) data += '\0';
+  for (int shift = 56; shift >= 0; shift -= 8) data += static_cast<char>((bits >> shift) & 0xFF);
+  auto rotl = [](std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
+  for (std::size_t block = 0; block < data.size(); block += 64) {
+    std::uint32_t w[80];
+    for (int i = 0; i < 16; ++i) {
+      w[i] = 0;
+      for (int k = 0; k < 4; ++k) {
+        w[i] = (w[i] << 8) |
+               static_cast<unsigned char>(
+                   data[block + 4 * static_cast<std::size_t>(i) + static_cast<std::size_t>(k)]);
+      }
+    }
+    for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (int i = 0; i < 80; ++i) {
+      const std::uint32_t f = i < 20   ? (b & c) | (~b & d)
+                              : i < 40 ? b ^ c ^ d
+                              : i < 60 ? (b & c) | (b & d) | (c & d)
+                                       : b ^ c ^ d;
+      const std::uint32_t k = i < 20   ? 0x5A827999
+                              : i < 40 ? 0x6ED9EBA1
+                              : i < 60 ? 0x8F1BBCDC
+                                       : 0xCA62C1D6;
+      const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
+      e = d;
+      d = c;
+      c = rotl(b, 30);
+      b = a;
+      a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+  }
+  std::array<unsigned char, 20> digest{};
+  for (std::size_t i = 0; i < 20; ++i) {
+    digest[i] = static_cast<unsigned char>(h[i / 4] >> (24 - 8 * (i % 4)));
+  }
+  return digest;
 }
 
 std::string lower(std::string text) {
@@ -101,7 +173,7 @@ class Exchange {
     if (!resolved.error.empty()) return fail("resolving", resolved.error);
     context_.phase("connecting");
     std::optional<std::error_code> done;
-    asio::async_connect(stream_.next_layer(), resolved.endpoints,
+    asio::async_connect(socket_, resolved.endpoints,
                         [&](std::error_code error, const asio::ip::tcp::endpoint& endpoint) {
                           done = error;
                           if (!error) {
@@ -117,7 +189,12 @@ class Exchange {
   bool tls_handshake() {
     if (!request_.url.tls) return true;
     context_.phase("in the TLS handshake");
-    SSL* ssl = stream_.native_handle();
+    // Only now: an OpenSSL context costs millions of instructions (cipher and digest fetches),
+    // which a ws:// check never needs.
+    tls_context_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(std::move(socket_),
+                                                                      *tls_context_);
+    SSL* ssl = tls_->native_handle();
     std::error_code not_literal;
     asio::ip::make_address(request_.url.host, not_literal);
     if (not_literal) {  // SNI (SSL_set_tlsext_host_name, without its C cast)
@@ -125,19 +202,19 @@ class Exchange {
                const_cast<char*>(request_.url.host.c_str()));
     }
     if (request_.verify) {
-      tls_.set_default_verify_paths();
-      stream_.set_verify_mode(asio::ssl::verify_peer);
+      tls_context_->set_default_verify_paths();
+      tls_->set_verify_mode(asio::ssl::verify_peer);
       if (not_literal) {
         SSL_set1_host(ssl, request_.url.host.c_str());
       } else {
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), request_.url.host.c_str());
       }
     } else {
-      stream_.set_verify_mode(asio::ssl::verify_none);
+      tls_->set_verify_mode(asio::ssl::verify_none);
     }
     std::optional<std::error_code> done;
-    stream_.async_handshake(asio::ssl::stream_base::client,
-                            [&](std::error_code error) { done = error; });
+    tls_->async_handshake(asio::ssl::stream_base::client,
+                          [&](std::error_code error) { done = error; });
     if (!wait([&] { return done.has_value(); }, "TLS handshake")) return false;
     if (*done) return fail("TLS handshake", lower_first(done->message()));
     return true;
@@ -146,10 +223,10 @@ class Exchange {
   bool write_all(const std::string& bytes, const char* phase) {
     std::optional<std::error_code> done;
     auto handler = [&](std::error_code error, std::size_t) { done = error; };
-    if (request_.url.tls) {
-      asio::async_write(stream_, asio::buffer(bytes), handler);
+    if (tls_) {
+      asio::async_write(*tls_, asio::buffer(bytes), handler);
     } else {
-      asio::async_write(stream_.next_layer(), asio::buffer(bytes), handler);
+      asio::async_write(socket_, asio::buffer(bytes), handler);
     }
     if (!wait([&] { return done.has_value(); }, phase)) return false;
     if (*done) return fail(phase, lower_first(done->message()));
@@ -165,10 +242,10 @@ class Exchange {
       done = error;
       got = bytes;
     };
-    if (request_.url.tls) {
-      stream_.async_read_some(asio::buffer(chunk), handler);
+    if (tls_) {
+      tls_->async_read_some(asio::buffer(chunk), handler);
     } else {
-      stream_.next_layer().async_read_some(asio::buffer(chunk), handler);
+      socket_.async_read_some(asio::buffer(chunk), handler);
     }
     if (!wait([&] { return done.has_value(); }, phase)) return false;
     inbox_.append(chunk.data(), got);
@@ -182,7 +259,7 @@ class Exchange {
   bool upgrade() {
     context_.phase("waiting for the WebSocket handshake answer");
     std::array<unsigned char, 16> nonce{};
-    RAND_bytes(nonce.data(), nonce.size());
+    random_bytes(nonce.data(), nonce.size());
     const std::string key = base64(nonce.data(), nonce.size());
     const auto& url = request_.url;
     const bool default_port = url.port == (url.tls ? 443 : 80);
@@ -232,10 +309,7 @@ class Exchange {
     result_.status = status;
     context_.log.step("handshake answer: " + untrusted(answer.substr(0, answer.find('\r')), 80));
     if (status != 101) return fail("WebSocket handshake", "HTTP " + std::to_string(status));
-    const std::string magic = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-    SHA1(reinterpret_cast<const unsigned char*>(magic.data()), magic.size(), digest.data());
-    if (header_value(answer, "Sec-WebSocket-Accept") != base64(digest.data(), digest.size()) ||
+    if (header_value(answer, "Sec-WebSocket-Accept") != websocket_accept(key) ||
         lower(header_value(answer, "Upgrade")) != "websocket") {
       return fail("WebSocket handshake",
                   "101 without Upgrade: websocket and the right Sec-WebSocket-Accept");
@@ -261,7 +335,7 @@ class Exchange {
       }
     }
     std::array<unsigned char, 4> mask{};
-    RAND_bytes(mask.data(), mask.size());
+    random_bytes(mask.data(), mask.size());
     out.append(reinterpret_cast<const char*>(mask.data()), mask.size());
     for (std::size_t i = 0; i < size; ++i) {
       out += static_cast<char>(static_cast<unsigned char>(payload[i]) ^ mask[i % 4]);
@@ -356,10 +430,10 @@ class Exchange {
   void close() {
     const std::string bytes = frame(0x8, std::string("\x03\xe8", 2));
     std::error_code ignored;
-    if (request_.url.tls) {
-      asio::write(stream_, asio::buffer(bytes), ignored);  // on an open socket: no blocking
+    if (tls_) {
+      asio::write(*tls_, asio::buffer(bytes), ignored);  // on an open socket: no blocking
     } else {
-      asio::write(stream_.next_layer(), asio::buffer(bytes), ignored);
+      asio::write(socket_, asio::buffer(bytes), ignored);
     }
   }
 
@@ -367,8 +441,9 @@ class Exchange {
   const Context& context_;
   Clock::time_point start_ = Clock::now();
   asio::io_context io_{1};
-  asio::ssl::context tls_{asio::ssl::context::tls_client};
-  asio::ssl::stream<asio::ip::tcp::socket> stream_{io_, tls_};
+  asio::ip::tcp::socket socket_{io_};  // moved into tls_ for wss://
+  std::unique_ptr<asio::ssl::context> tls_context_;
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
   std::string inbox_;
   WebSocketResult result_;
 };
@@ -433,6 +508,11 @@ std::optional<WebSocketUrl> parse_websocket_url(std::string_view url, std::strin
     parsed.port = port;
   }
   return parsed;
+}
+
+std::string websocket_accept(std::string_view key) {
+  const auto digest = sha1(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+  return base64(digest.data(), digest.size());
 }
 
 WebSocketResult websocket_exchange(const WebSocketRequest& request, const Context& context) {

@@ -49,6 +49,10 @@ struct WebSocketResult {
   double connect_time = 0, handshake_time = 0, total_time = 0;  // seconds from the start
 };
 
+// The Sec-WebSocket-Accept a server must answer to a Sec-WebSocket-Key (RFC 6455 4.2.2):
+// base64(SHA-1(key + the protocol's GUID)).
+std::string websocket_accept(std::string_view key);
+
 WebSocketResult websocket_exchange(const WebSocketRequest& request, const Context& context);
 
 }  // namespace promise
