@@ -34,3 +34,18 @@ add_library(promise_re2 INTERFACE)
 target_include_directories(promise_re2 SYSTEM INTERFACE ${RE2_INCLUDE_DIR})
 target_link_libraries(promise_re2 INTERFACE ${_promise_re2_library} Threads::Threads)
 unset(_promise_re2_library)
+
+# expat (libexpat1-dev): the XML parser of XML-RPC answers (check_service_state). A streaming C
+# parser, fuzzed upstream, with no DTD loading; static archive for PROMISE_STATIC builds.
+find_path(EXPAT_INCLUDE_DIR expat.h REQUIRED)
+if(PROMISE_STATIC)
+  find_library(PROMISE_EXPAT_STATIC_LIBRARY NAMES libexpat.a REQUIRED)
+  set(_promise_expat_library ${PROMISE_EXPAT_STATIC_LIBRARY})
+else()
+  find_library(PROMISE_EXPAT_SHARED_LIBRARY NAMES expat REQUIRED)
+  set(_promise_expat_library ${PROMISE_EXPAT_SHARED_LIBRARY})
+endif()
+add_library(promise_expat INTERFACE)
+target_include_directories(promise_expat SYSTEM INTERFACE ${EXPAT_INCLUDE_DIR})
+target_link_libraries(promise_expat INTERFACE ${_promise_expat_library})
+unset(_promise_expat_library)

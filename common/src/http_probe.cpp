@@ -13,10 +13,12 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -302,6 +304,19 @@ std::string resolve_entry_check(const std::string& entry) {
   }
 }
 
+// A UNIX socket path longer than sun_path holds (deep partition paths): the same socket
+// through its directory, opened here and named /proc/self/fd/N/NAME. The descriptor stays
+// open until the process ends (one per request, a promise makes one).
+std::string reachable_socket_path(const std::string& path) {
+  constexpr std::size_t kRoom = sizeof(sockaddr_un::sun_path) - 1;
+  if (path.size() <= kRoom) return path;
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return path;
+  const int directory = ::open(path.substr(0, slash).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (directory < 0) return path;  // connecting says why
+  return "/proc/self/fd/" + std::to_string(directory) + path.substr(slash);
+}
+
 }  // namespace
 
 void declare_http_options(CLI::App& app, HttpOptions& o) {
@@ -477,6 +492,10 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, o.allow_redirects ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(o.max_redirects));
   if (o.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  if (o.method == "POST") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(o.post_body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, o.post_body.data());
+  }
 
   const bool verify = o.verify || !o.ca_cert_file.empty();
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
@@ -497,7 +516,8 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   for (const auto& entry : o.resolve) append(resolve, entry);
   if (resolve) curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
-  if (!o.unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, o.unix_socket.c_str());
+  const std::string unix_socket = reachable_socket_path(o.unix_socket);
+  if (!unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, unix_socket.c_str());
   if (context.log.wire_enabled()) {
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);

@@ -23,6 +23,9 @@
  *   local_floors network_transit        read /proc/net/dev, append a JSON line, stat the marker
  *   local_floors surykatka FILE URL     open O_NONBLOCK, fstat, read the report to EOF, find the
  *                                       URL in it (memmem: no JSON parsing), print
+ *   local_floors service_state DIR NAME stat DIR/supervisord.socket, connect to DIR/sv.sock,
+ *                                       write an XML-RPC getProcessInfo POST, read the answer
+ *                                       to its Content-Length, find statename RUNNING, print
  *
  * Exit status: 0 OK, 2 failed check, 3 bad use. */
 #define _GNU_SOURCE
@@ -33,7 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -355,6 +360,50 @@ static int surykatka(const char* path, const char* url) {
   return found ? 0 : 2;
 }
 
+/* As check_service_state: supervisord's XML-RPC over HTTP over its UNIX socket. */
+static int service_state(const char* directory, const char* name) {
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  struct stat info;
+  char legacy[4200];
+  snprintf(legacy, sizeof legacy, "%s/supervisord.socket", directory);
+  if (stat(legacy, &info) == 0) return 3; /* not what the bench sets up */
+  snprintf(address.sun_path, sizeof address.sun_path, "%s/sv.sock", directory);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect(fd, (struct sockaddr*)&address, sizeof address) != 0) return 2;
+  char body[1024], request[1400];
+  int body_size = snprintf(body, sizeof body,
+                           "<?xml version='1.0'?>\n<methodCall>\n<methodName>supervisor."
+                           "getProcessInfo</methodName>\n<params>\n<param>\n<value><string>%s"
+                           "</string></value>\n</param>\n</params>\n</methodCall>\n",
+                           name);
+  int size = snprintf(request, sizeof request,
+                      "POST /RPC2 HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\n"
+                      "Content-Length: %d\r\n\r\n%s",
+                      body_size, body);
+  if (write(fd, request, (size_t)size) != size) return 2;
+  static char answer[1 << 16];
+  size_t got = 0;
+  ssize_t n;
+  long length = -1;
+  char* head_end = NULL;
+  while ((n = read(fd, answer + got, sizeof answer - 1 - got)) > 0) {
+    got += (size_t)n;
+    answer[got] = 0;
+    if (!head_end && (head_end = strstr(answer, "\r\n\r\n"))) {
+      char* field = strcasestr(answer, "Content-Length:");
+      if (field) length = atol(field + 15);
+    }
+    if (head_end && length >= 0 && got >= (size_t)(head_end + 4 - answer) + (size_t)length) break;
+  }
+  close(fd);
+  if (!strstr(answer, "<name>statename</name>\n<value><string>RUNNING</string>")) {
+    printf("service '%s' is not running\n", name);
+    return 2;
+  }
+  printf("service '%s' is in expected state 'running'\n", name);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) return 3;
   const char* mode = argv[1];
@@ -372,6 +421,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "network_errors") && argc == 2) return network_errors();
   if (!strcmp(mode, "network_transit") && argc == 2) return network_transit();
   if (!strcmp(mode, "surykatka") && argc == 4) return surykatka(argv[2], argv[3]);
+  if (!strcmp(mode, "service_state") && argc == 4) return service_state(argv[2], argv[3]);
   fprintf(stderr, "local_floors: bad use (see the comment at the top of local_floors.c)\n");
   return 3;
 }

@@ -19,7 +19,8 @@ namespace promise {
 // The HTTP options both HTTP promises accept (names as the SlapOS plugin and recipe).
 struct HttpOptions {
   std::string url;
-  std::string method = "GET";
+  std::string method = "GET";  // GET, HEAD, or POST (of post_body; not an option)
+  std::string post_body;
   std::vector<std::string> headers;  // "Name: value"
   bool allow_redirects = true;
   int max_redirects = 10;
@@ -32,7 +33,7 @@ struct HttpOptions {
   std::string password_file;
   std::string proxy;
   std::vector<std::string> resolve;  // "host:port:address", as curl --resolve
-  std::string unix_socket;
+  std::string unix_socket;           // longer than sun_path holds: reached through its directory
   int certificate_expiration_days = 0;
   std::size_t max_body = 1 << 20;
 };
