@@ -563,12 +563,14 @@ std::int64_t now_seconds() {
 
 }  // namespace
 
-void declare_rule_options(CLI::App& app, RuleOptions& options) {
+void declare_rule_options(CLI::App& app, RuleOptions& options,
+                          const std::function<bool(std::string_view)>& wanted) {
+  auto is_wanted = [&](const std::string& names) { return !wanted || wanted(names); };
   // A promise that declares one of these names itself keeps it (and its meaning).
   auto add = [&](const std::string& names, auto& variable, const std::string& type,
                  const std::string& help) {
     CLI::Option* option = nullptr;
-    if (!declared(app, names)) {
+    if (is_wanted(names) && !declared(app, names)) {
       option = app.add_option(names, variable, help)
                    ->group(kRuleGroup)
                    ->default_str("")
@@ -600,7 +602,7 @@ void declare_rule_options(CLI::App& app, RuleOptions& options) {
                     "<partition>/var/promise/<title>.state, baked in by --install)")) {
     o->transform(state_path());
   }
-  if (!declared(app, "--force")) {
+  if (is_wanted("--force") && !declared(app, "--force")) {
     app.add_flag("--force", options.force,
                  "Check now even if the --frequency period has not passed (the run is recorded)")
         ->configurable(false)
