@@ -36,7 +36,9 @@ function(_promise_link_memcheck_twin target)
   target_link_libraries(${twin} PRIVATE ${libraries})
   get_target_property(options ${target} LINK_OPTIONS)
   if(options)
-    list(REMOVE_ITEM options -static-pie)
+    # lld 14's DT_RELR carries no GLIBC_ABI_DT_RELR version need, which the dynamic loader
+    # requires: the twin keeps ordinary relocations.
+    list(REMOVE_ITEM options -static-pie -Wl,--pack-dyn-relocs=relr)
     target_link_options(${twin} PRIVATE ${options})
   endif()
   set_target_properties(${twin} PROPERTIES

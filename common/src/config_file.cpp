@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -242,6 +243,16 @@ std::optional<std::string> config_value(std::string_view config_text, std::strin
   return std::nullopt;
 }
 
+std::optional<std::vector<std::string>> config_names(std::string_view config_text) {
+  try {
+    std::vector<std::string> names;
+    for (auto& item : parse_config_text(config_text)) names.push_back(std::move(item.name));
+    return names;
+  } catch (const CLI::ConfigError&) {
+    return std::nullopt;
+  }
+}
+
 std::optional<std::string> read_regular_file(const std::string& path, std::size_t max_bytes,
                                              std::string& why) {
   // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
@@ -257,10 +268,14 @@ std::optional<std::string> read_regular_file(const std::string& path, std::size_
   } else if (!S_ISREG(info.st_mode)) {
     why = "not a regular file";
   } else {
-    std::string buffer(max_bytes, '\0');
+    // Sized by the file (a byte more, to see it end), grown if it grows or says 0 (/proc):
+    // filling max_bytes up front would cost a page fault per 4 KiB of a small file.
+    const auto size = static_cast<std::size_t>(std::max<off_t>(info.st_size, 0));
+    std::string buffer(std::min(max_bytes, std::max<std::size_t>(size + 1, 4096)), '\0');
     std::size_t got = 0;
     while (got < max_bytes) {
-      const ssize_t n = ::read(fd, buffer.data() + got, max_bytes - got);
+      if (got == buffer.size()) buffer.resize(std::min(max_bytes, buffer.size() * 2));
+      const ssize_t n = ::read(fd, buffer.data() + got, buffer.size() - got);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) why = std::strerror(errno);
       if (n <= 0) break;

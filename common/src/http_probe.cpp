@@ -434,11 +434,13 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   static const bool initialised = [&] {
     // curl_global_init sets OpenSSL up in full whatever the URL (engines, every error string,
     // the legacy name table of every cipher and digest): half of a plain-HTTP run. A check
-    // that cannot need certificate checks (http://, no verification, no client certificate)
-    // claims those steps as done, and OpenSSL skips them. An http:// that redirects to
-    // https:// still works unverified (tested); verification and client certificates need the
-    // digest names ("CA signature digest algorithm too weak" without them), so any TLS option
-    // keeps the full set-up.
+    // that cannot need certificate checks (no verification, no client certificate) claims the
+    // name tables as done, and OpenSSL skips them: the handshake fetches its algorithms from
+    // the provider (http:// redirected to https:// and unverified https:// are tested).
+    // Verification and client certificates need the digest names ("CA signature digest
+    // algorithm too weak" without them), so any such option keeps the full set-up. Plain
+    // http:// also skips the error strings and openssl.cnf (no TLS error can occur); https://
+    // keeps both, so that a handshake failure still reads as OpenSSL's words.
     const bool needs_certificates = o.verify || !o.ca_cert_file.empty() || !o.cert_file.empty() ||
                                     o.certificate_expiration_days > 0;
     if (!needs_certificates && strncasecmp(o.url.c_str(), "http://", 7) == 0) {
@@ -446,6 +448,10 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
                               OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG,
                           nullptr);
       OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+    } else if (!needs_certificates) {
+      // Not OPENSSL_init_ssl: it would load openssl.cnf, which curl decides about.
+      OPENSSL_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
+                          nullptr);
     }
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   }();

@@ -15,7 +15,7 @@
 // - A temporary name stays within NAME_MAX, whatever the length of the promise's name.
 // - The promise is never written through a symlink: a symlink in its place is replaced.
 // - A directory that others could write to is refused (check_directory).
-#include "internal.hpp"
+#include "shared.hpp"
 #include "signals.hpp"
 
 #include <dirent.h>
@@ -202,7 +202,11 @@ std::string temporary_prefix(const std::string& name, int directory_fd) {
                : 0;
     while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80) --keep;
   }
-  return "." + name.substr(0, keep) + std::string(kTemporaryMark);
+  // Appended, not "." + ...: GCC 12 warns (-Wrestrict) on that form, falsely.
+  std::string prefix = ".";
+  prefix.append(name, 0, keep);
+  prefix += kTemporaryMark;
+  return prefix;
 }
 
 Target open_target(const std::string& path) {

@@ -1,4 +1,4 @@
-#include "internal.hpp"
+#include "shared.hpp"
 #include "promise/text.hpp"
 
 #include <spdlog/logger.h>

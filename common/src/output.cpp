@@ -1,6 +1,6 @@
 // The status line: the one line slapgrid (and Nagios, and an operator) reads.
-#include "internal.hpp"
 #include "promise/text.hpp"
+#include "shared.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -105,9 +105,14 @@ std::string render(const Outcome& outcome, Format format, double elapsed_seconds
       for (std::size_t i = 0; i < outcome.metrics.size(); ++i) {
         const auto& m = outcome.metrics[i];
         // The Nagios labels: whatever a name holds, the line stays valid JSON (UTF-8).
-        out += (i ? "," : "") + json_string(perfdata_token(m.name)) +
-               ":{\"value\":" + number(m.value) +
-               ",\"unit\":" + json_string(perfdata_token(m.unit)) + "}";
+        // Appended piece by piece: GCC 12 warns (-Wrestrict) on `"," + string`, falsely.
+        if (i) out += ',';
+        out += json_string(perfdata_token(m.name));
+        out += ":{\"value\":";
+        out += number(m.value);
+        out += ",\"unit\":";
+        out += json_string(perfdata_token(m.unit));
+        out += '}';
       }
       return out + "},\"elapsed\":" + number(elapsed_seconds) + "}\n";
     }

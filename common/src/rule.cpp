@@ -583,7 +583,9 @@ PendingDefault& pending_default() {
 
 }  // namespace
 
-void declare_rule_options(CLI::App& app, RuleOptions& options) {
+void declare_rule_options(CLI::App& app, RuleOptions& options,
+                          const std::function<bool(std::string_view)>& wanted) {
+  auto is_wanted = [&](const std::string& names) { return !wanted || wanted(names); };
   if (pending_default().app == &app) options.defaults = pending_default().rule;
   pending_default() = {};
   const RuleConfig& defaults = options.defaults;
@@ -599,7 +601,7 @@ void declare_rule_options(CLI::App& app, RuleOptions& options) {
   auto add = [&](const std::string& names, auto& variable, const std::string& type,
                  const std::string& help, const std::string& default_text) {
     CLI::Option* option = nullptr;
-    if (!declared(app, names)) {
+    if (is_wanted(names) && !declared(app, names)) {
       option = app.add_option(names, variable, help)
                    ->group(kRuleGroup)
                    ->default_str(default_text)
@@ -636,7 +638,7 @@ void declare_rule_options(CLI::App& app, RuleOptions& options) {
                     "")) {
     o->transform(state_path());
   }
-  if (!declared(app, "--force")) {
+  if (is_wanted("--force") && !declared(app, "--force")) {
     app.add_flag("--force", options.force,
                  "Check now even if the --frequency period has not passed (the run is recorded)")
         ->configurable(false)

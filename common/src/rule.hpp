@@ -152,8 +152,10 @@ struct RuleOptions {
 
 // --frequency, --result-count/--result_count, --failure-amount/--failure_amount,
 // --state-file, --force, in the group "Rule (SlapOS plugins)". A name the promise already
-// declares is left to the promise.
-void declare_rule_options(CLI::App& app, RuleOptions& options);
+// declares is left to the promise. With wanted, only the options it accepts (given a CLI11 names
+// string such as "--result-count,--result_count") are declared (the runner's FixedOptions).
+void declare_rule_options(CLI::App& app, RuleOptions& options,
+                          const std::function<bool(std::string_view)>& wanted = {});
 
 // After parsing: the promise's default rule for the options not given (the count pair and the
 // period apart). Called by check_rule_options; idempotent.

@@ -8,8 +8,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace promise {
 namespace {
@@ -55,29 +58,58 @@ detail::Format parse_format(const std::string& name) {
   return detail::Format::text;
 }
 
-void declare_common(CLI::App& app, CommonOptions& options) {
-  app.add_option("--timeout", options.timeout,
-                 "Deadline for the whole check in seconds, name resolution included "
-                 "(fractions allowed; slapgrid kills a promise at 20 s)")
-      ->check(positive_seconds())
-      ->capture_default_str()
-      ->group(kCommon);
-  app.add_option("--timeout-file", options.timeout_file,
-                 "Read the timeout from this file when --timeout is not given, as the cookbook "
-                 "promises read etc/promise_timeout (missing, not a regular file or not a "
-                 "number of seconds: the default; above 19 s: 19 s, so the promise reports "
-                 "before slapgrid kills it at 20 s)")
-      ->type_name("PATH")
-      ->group(kCommon);
-  app.add_option("--format", options.format,
-                 "Status line format: text (one line), json (one object), nagios (with perfdata)")
-      ->check(CLI::IsMember({"text", "json", "nagios"}))
-      ->capture_default_str()
-      ->group(kCommon);
-  app.add_flag("-v,--verbose", options.verbosity,
-               "Log each step on stderr (-vv: wire detail); secrets stay masked")
-      ->configurable(false)
-      ->group(kCommon);
+// The value of --name on the command line (the last one), before the options are parsed.
+std::optional<std::string_view> argument_value(int argc, char** argv, std::string_view name) {
+  std::optional<std::string_view> value;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (argument == "--") break;
+    if (argument == name && i + 1 < argc) {
+      value = argv[++i];
+    } else if (argument.size() > name.size() && argument.substr(0, name.size()) == name &&
+               argument[name.size()] == '=') {
+      value = argument.substr(name.size() + 1);
+    }
+  }
+  return value;
+}
+
+// Whether the fixed options named by a CLI11 names string ("-v,--verbose") are declared in
+// this run; see FixedOptions.
+using Wanted = std::function<bool(std::string_view names)>;
+
+void declare_common(CLI::App& app, CommonOptions& options, const Wanted& wanted) {
+  if (wanted("--timeout")) {
+    app.add_option("--timeout", options.timeout,
+                   "Deadline for the whole check in seconds, name resolution included "
+                   "(fractions allowed; slapgrid kills a promise at 20 s)")
+        ->check(positive_seconds())
+        ->capture_default_str()
+        ->group(kCommon);
+  }
+  if (wanted("--timeout-file")) {
+    app.add_option("--timeout-file", options.timeout_file,
+                   "Read the timeout from this file when --timeout is not given, as the cookbook "
+                   "promises read etc/promise_timeout (missing, not a regular file or not a "
+                   "number of seconds: the default; above 19 s: 19 s, so the promise reports "
+                   "before slapgrid kills it at 20 s)")
+        ->type_name("PATH")
+        ->group(kCommon);
+  }
+  if (wanted("--format")) {
+    app.add_option("--format", options.format,
+                   "Status line format: text (one line), json (one object), nagios (with perfdata)")
+        ->check(CLI::IsMember({"text", "json", "nagios"}))
+        ->capture_default_str()
+        ->group(kCommon);
+  }
+  if (wanted("-v,--verbose")) {
+    app.add_flag("-v,--verbose", options.verbosity,
+                 "Log each step on stderr (-vv: wire detail); secrets stay masked")
+        ->configurable(false)
+        ->group(kCommon);
+  }
+  if (!wanted("--install")) return;  // --mode and --show-config come with it (FixedOptions)
   auto* install =
       app.add_option("--install", options.install_path,
                      "Validate the options, then write them into the promise file PATH "
@@ -98,6 +130,109 @@ void declare_common(CLI::App& app, CommonOptions& options) {
       ->group(kInstantiation);
 }
 
+// Declaring an option with CLI11 2.1 costs ~10 k instructions on every run (its names split,
+// trimmed and compared with every option already declared), and a promise has a dozen fixed
+// options (common, instantiation, rule) besides its own. A run declares all of them only when
+// it may show or write them: --help, --version, --install, --show-config, a short option
+// (-h, -vv), or a command line or promise file that cannot be read here. Otherwise it declares
+// those its command line and promise file name: CLI11 then parses exactly what it would with
+// all of them declared, since an option that appears nowhere changes nothing.
+class FixedOptions {
+  static constexpr std::size_t kMaxConfigBytes = 1 << 20;  // as requested_format reads
+
+ public:
+  FixedOptions(int argc, char** argv, const std::optional<std::string>& embedded_config) {
+    int config_files = 0;
+    for (int i = 1; i < argc; ++i) {
+      const std::string_view token = argv[i];
+      if (token == "--") break;
+      if (token.size() < 2 || token[0] != '-') continue;
+      if (token[1] != '-') {
+        all_ = true;  // -h, -v, -vv, or a negative number that CLI11 judges with all declared
+        return;
+      }
+      const std::string_view name = token.substr(2, token.find('=') - 2);
+      if (name == "config") ++config_files;
+      if (!note(name)) return;
+    }
+    std::optional<std::string> config = embedded_config;
+    if (config_files > 1) {
+      all_ = true;
+      return;
+    }
+    if (const auto path = argument_value(argc, argv, "--config")) {
+      std::string why;
+      config = detail::read_regular_file(std::string(*path), kMaxConfigBytes + 1, why);
+      if (config && config->rfind("\x7f"
+                                  "ELF",
+                                  0) == 0) {
+        config = detail::read_embedded_config(std::string(*path));
+      }
+      if (!config) {
+        all_ = true;  // CLI11 says why, with every option declared
+        return;
+      }
+    }
+    if (!config) return;
+    if (config->size() > kMaxConfigBytes) {
+      all_ = true;  // larger than any promise file: CLI11 judges it with every option
+      return;
+    }
+    auto config_names = detail::config_names(*config);
+    if (!config_names) {
+      all_ = true;
+      return;
+    }
+    for (const auto& name : *config_names) {
+      if (!note(name)) return;
+    }
+  }
+
+  bool all() const { return all_; }
+
+  bool wanted(std::string_view names) const {
+    if (all_) return true;
+    while (!names.empty()) {
+      const auto comma = names.find(',');
+      std::string_view name = names.substr(0, comma);
+      names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
+      while (!name.empty() && name.front() == '-') name.remove_prefix(1);
+      if (std::find(names_.begin(), names_.end(), name) != names_.end()) return true;
+    }
+    return false;
+  }
+
+ private:
+  // Records a long option name given; false (and all) for one that needs every option.
+  bool note(std::string_view name) {
+    if (name == "help" || name == "version" || name == "install" || name == "show-config" ||
+        name == "mode" || name == "dump-options" || name.size() < 2) {
+      all_ = true;
+      return false;
+    }
+    names_.emplace_back(name);
+    return true;
+  }
+
+  bool all_ = false;
+  std::vector<std::string> names_;  // long option names given (command line, promise file)
+};
+
+// A promise's App lives until the process ends: exit_now skips destructors, so a run never pays
+// for its teardown (~15-30 k instructions). In a test that runs many, they go at exit.
+CLI::App& lasting_app(std::unique_ptr<CLI::App> app) {
+  static std::vector<std::unique_ptr<CLI::App>> apps;
+  apps.push_back(std::move(app));
+  return *apps.back();
+}
+
+// CLI11's public constructor declares -h,--help at once; the runner declares it last, if at all.
+class PromiseApp : public CLI::App {
+ public:
+  PromiseApp(std::string description, std::string name)
+      : CLI::App(std::move(description), std::move(name), nullptr) {}
+};
+
 // The timeout from --timeout-file: the seconds on its first line, or nothing if there are none.
 // Only a regular file is read, and only its start: a FIFO, a device or a huge file cannot hold
 // the run before its deadline.
@@ -116,22 +251,6 @@ std::optional<double> read_timeout_file(const std::string& path, const Log& log)
     return std::min(*seconds, kSlapgridLimitSeconds - 1);
   log.step("--timeout-file " + path + " holds no usable number of seconds: default timeout kept");
   return std::nullopt;
-}
-
-// The value of --name on the command line (the last one), before the options are parsed.
-std::optional<std::string_view> argument_value(int argc, char** argv, std::string_view name) {
-  std::optional<std::string_view> value;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view argument = argv[i];
-    if (argument == "--") break;
-    if (argument == name && i + 1 < argc) {
-      value = argv[++i];
-    } else if (argument.size() > name.size() && argument.substr(0, name.size()) == name &&
-               argument[name.size()] == '=') {
-      value = argument.substr(name.size() + 1);
-    }
-  }
-  return value;
 }
 
 // The format asked for, as far as it can be known when the options cannot be parsed: the
@@ -206,35 +325,43 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
       early_timeout);
   detail::arm_backstop(early_timeout + kBackstopGraceSeconds);
 
-  CLI::App app{std::string(info.description), std::string(info.name)};
-  app.config_formatter(std::make_shared<detail::PromiseConfigFormat>());
-  app.allow_config_extras(false);
-  app.option_defaults()->always_capture_default();
-  // The promise's own options first in --help; the flags every promise has come after.
-  app.set_help_flag();
-  declare(app);
-  CommonOptions common;
-  declare_common(app, common);
-  detail::RuleOptions rule;
-  detail::declare_rule_options(app, rule);
-  app.set_help_flag("-h,--help", "Print this help and exit")->group(kCommon);
-  app.set_version_flag("--version",
-                       std::string(info.name) + " (slapos-native-promises) " + kVersion)
-      ->group(kCommon);
   // A --mode copy promise carries its options after its code; read them as a config file.
   const auto embedded_config = detail::read_embedded_config("/proc/self/exe");
   const bool embedded = embedded_config.has_value();
+  const FixedOptions fixed(argc, argv, embedded_config);
+  const Wanted wanted = [&](std::string_view names) { return fixed.wanted(names); };
+
+  CLI::App& app = lasting_app(
+      std::make_unique<PromiseApp>(std::string(info.description), std::string(info.name)));
+  app.config_formatter(std::make_shared<detail::PromiseConfigFormat>());
+  app.allow_config_extras(false);
+  // Defaults are for --help (all() runs); capturing them costs a conversion per option.
+  if (fixed.all()) app.option_defaults()->always_capture_default();
+  // The promise's own options first in --help; the flags every promise has come after.
+  declare(app);
+  CommonOptions common;
+  declare_common(app, common, wanted);
+  detail::RuleOptions rule;
+  detail::declare_rule_options(app, rule, wanted);
+  if (fixed.all()) {
+    app.set_help_flag("-h,--help", "Print this help and exit")->group(kCommon);
+    app.set_version_flag("--version",
+                         std::string(info.name) + " (slapos-native-promises) " + kVersion)
+        ->group(kCommon);
+  }
   app.set_config("--config", embedded ? "/proc/self/exe" : "",
                  "Read options from a promise file written by --install "
                  "(an installed promise's #! line passes it); the command line wins")
       ->type_name("PATH")
       ->group(kInstantiation);
   detail::accept_boolean_values(app);
-  // After the promise's own footer (its SlapOS plugin rule), not instead of it.
-  const std::string promise_footer = app.get_footer();
-  app.footer((promise_footer.empty() ? "" : promise_footer + "\n\n") +
-             "A flag takes a value too, as SlapOS profiles write them: --flag, --flag 1, "
-             "--flag=no (1/0, true/false, yes/no, any case).");
+  if (fixed.all()) {
+    // After the promise's own footer (its SlapOS plugin rule), not instead of it.
+    const std::string promise_footer = app.get_footer();
+    app.footer((promise_footer.empty() ? "" : promise_footer + "\n\n") +
+               "A flag takes a value too, as SlapOS profiles write them: --flag, --flag 1, "
+               "--flag=no (1/0, true/false, yes/no, any case).");
+  }
   if (detail::dump_options_requested(argc, argv)) {  // for build-time generators, not --help
     write_final(detail::options_json(app));
     return 0;
@@ -301,7 +428,8 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   const auto verbosity = static_cast<Verbosity>(std::min(common.verbosity, 2));
   detail::configure_log(verbosity, start);
   const Log log(verbosity);
-  if (!common.timeout_file.empty() && app.get_option("--timeout")->count() == 0) {
+  const CLI::Option* timeout_option = app.get_option_no_throw("--timeout");
+  if (!common.timeout_file.empty() && (timeout_option == nullptr || timeout_option->count() == 0)) {
     common.timeout = read_timeout_file(common.timeout_file, log).value_or(common.timeout);
   }
   const Deadline deadline(std::chrono::duration_cast<Deadline::Clock::duration>(

@@ -146,6 +146,29 @@ TEST(EmbeddedConfig, TrailerRoundTrip) {
   EXPECT_EQ(values.url, "http://h/");
 }
 
+// Sized by the file rather than max_bytes: a file larger than the first guess, or one that says
+// it is empty (/proc), is still read whole, and never beyond max_bytes.
+TEST(ReadRegularFile, ReadsWholeFilesOfAnySizeUpToTheLimit) {
+  promise::test::TempDir dir;
+  const std::string big(100000, 'x');
+  std::ofstream(dir / "big", std::ios::binary) << big;
+  std::string why;
+  EXPECT_EQ(detail::read_regular_file(dir / "big", 1 << 20, why), big);
+  EXPECT_EQ(detail::read_regular_file(dir / "big", 70000, why), big.substr(0, 70000));
+  std::ofstream(dir / "empty", std::ios::binary) << "";
+  EXPECT_EQ(detail::read_regular_file(dir / "empty", 1 << 20, why), "");
+  const auto status = detail::read_regular_file("/proc/self/status", 1 << 20, why);
+  ASSERT_TRUE(status.has_value()) << why;
+  EXPECT_NE(status->find("Name:"), std::string::npos);
+  EXPECT_NE(status->find("VmRSS"), std::string::npos);
+}
+
+TEST(ConfigNames, ListsTheNamesOrNothingForBadText) {
+  EXPECT_EQ(detail::config_names("#!/bin/x --config\nurl = \"a\"\ntimeout = \"3\"\n"),
+            (std::vector<std::string>{"url", "timeout"}));
+  EXPECT_FALSE(detail::config_names("url \"a\"\n").has_value());
+}
+
 TEST(EmbeddedConfig, CorruptTrailerIsIgnored) {
   std::string copy = detail::embed_config(std::string("\x7f"
                                                       "ELF",
