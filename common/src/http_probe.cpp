@@ -103,6 +103,9 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   const std::size_t bytes = size * count;
   std::string_view line(data, bytes);
   if (line.starts_with("HTTP/")) transfer.location.clear();  // a new response begins
+  // The headers are in: what comes next is the body (a signal or the backstop names that step,
+  // not "waiting for the response", even before the first body byte arrives).
+  if (line == "\r\n" || line == "\n") transfer.context->phase("reading the body");
   constexpr std::string_view kLocation = "location:";
   if (line.size() > kLocation.size() && strncasecmp(data, "location:", kLocation.size()) == 0) {
     line.remove_prefix(kLocation.size());

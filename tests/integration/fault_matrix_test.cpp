@@ -597,8 +597,13 @@ TEST_P(FaultMatrix, StateCauseAndEndTime) {
   if (measured.result.exit_code == 125 && !measured.ran) {
     GTEST_SKIP() << "user/mount/network namespaces are not available";
   }
-  // A busy machine may delay one run past the bound; an overrun by design shows every time.
-  for (int retry = 0; retry < 2 && end_time(setup, measured) >= bound; ++retry) {
+  // A busy machine may delay one run past the bound, or delay libcurl's own timeout past the
+  // backstop's 50 ms grace (then the backstop's line names the runner's step, which for HTTP is
+  // coarser: "waiting for the response" while connecting); a defect by design shows every time.
+  auto busy = [&](const Measured& m) {
+    return end_time(setup, m) >= bound || m.result.output.rfind("CRITICAL: deadline of ", 0) == 0;
+  };
+  for (int retry = 0; retry < 2 && busy(measured); ++retry) {
     measured = measure(setup, setup.ours);
   }
   const ProcessResult& result = measured.result;

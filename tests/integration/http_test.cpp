@@ -369,6 +369,18 @@ TEST(HttpFaults, TricklingBodyTimesOutReadingTheBody) {
   EXPECT_LT(result.seconds, 1.5 + kTimeMargin);
 }
 
+// Found by the fault matrix: the headers came, the body had not started (HTTPS, one byte a
+// second), and the backstop said "while waiting for the response". Once the headers are in,
+// the step is reading the body.
+TEST(HttpFaults, SigtermAfterTheHeadersNamesTheBody) {
+  if (kSanitized) GTEST_SKIP() << "a sanitizer build starts too slowly to aim the signal";
+  FaultServer trickle(FaultServer::Behaviour::trickle);  // headers, then a byte a second
+  ProcessSpec spec;
+  spec.argv = {kUrl, "--url", trickle.url(), "--timeout", "10"};
+  spec.sigterm_after = 0.5;  // the headers are in, the first body byte (at 1 s) is not
+  expect_line(run_process(spec), 2, "CRITICAL: terminated by SIGTERM while reading the body\n");
+}
+
 TEST(HttpFaults, EndlessBodyStopsAtMaxBodyWithFlatMemory) {
   FaultServer endless(FaultServer::Behaviour::endless);
   auto ok = run({kUrl, "--url", endless.url(), "--timeout", "5"});
