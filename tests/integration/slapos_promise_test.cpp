@@ -561,14 +561,35 @@ TEST(SlaposPromiseList, NamesTheInstalledPromisesWithTheirDescriptions) {
   EXPECT_TRUE(std::regex_search(result.output, std::regex("(^|\n)check_port_listening +Check")))
       << result.output;
   // The suite's promises only: not slapos-promise, not the tests that share bin/.
-  const std::set<std::string> suite = {
-      "check_command_execute",    "check_file_state",         "check_free_disk_space",
-      "check_page_content",       "check_parameter",          "check_partition_deployment_state",
-      "check_port_listening",     "check_socket_listening",   "check_url_available",
-      "is-local-tcp-port-opened", "monitor_bootstrap_status", "validate_frontend_configuration"};
+  const std::set<std::string> suite = {"check_certificate",
+                                       "check_command_execute",
+                                       "check_error_on_http_log",
+                                       "check_error_on_zope_longrequest_log",
+                                       "check_file_state",
+                                       "check_free_disk_space",
+                                       "check_interface_up",
+                                       "check_network_errors_packets",
+                                       "check_network_transit",
+                                       "check_page_content",
+                                       "check_parameter",
+                                       "check_partition_deployment_state",
+                                       "check_port_listening",
+                                       "check_ram_usage",
+                                       "check_server_cpu_load",
+                                       "check_service_state",
+                                       "check_socket_listening",
+                                       "check_surykatka_json",
+                                       "check_url_available",
+                                       "check_websocket_available",
+                                       "is-local-tcp-port-opened",
+                                       "monitor_bootstrap_status",
+                                       "validate_frontend_configuration"};
+  std::set<std::string> listed;
   for (const auto& line : lines_of(result.output)) {
     EXPECT_EQ(suite.count(line.substr(0, line.find(' '))), 1u) << line;
+    listed.insert(line.substr(0, line.find(' ')));
   }
+  EXPECT_EQ(listed, suite);  // every promise of the suite, none forgotten
 }
 
 TEST(SlaposPromiseExec, RunsAPromiseByNameWithItsOutputAndExitCode) {
