@@ -5,6 +5,7 @@
 #include "internal.hpp"
 #include "promise/process.hpp"
 #include "promise/text.hpp"
+#include "promise/utf8.hpp"
 #include "promise_dir.hpp"
 #include "report.hpp"
 
@@ -149,23 +150,6 @@ class JsonReader {
     }
     return unit;
   }
-  static void utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
   std::string string() {
     if (p_ >= t_.size() || t_[p_] != '"') throw std::runtime_error("expected a string");
     ++p_;
@@ -203,7 +187,7 @@ class JsonReader {
             const unsigned low = hex4();
             unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
           }
-          utf8(out, unit);
+          append_utf8(out, unit);
           break;
         }
         default:

@@ -7,9 +7,9 @@
 #include "inspect.hpp"
 #include "internal.hpp"
 #include "promise/process.hpp"
+#include "promise/python_literal.hpp"
 #include "promise/text.hpp"
 #include "promise_dir.hpp"
-#include "python_literal.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

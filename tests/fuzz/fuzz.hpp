@@ -3,6 +3,8 @@
 // that broke it), splitting one input into several values, and references written apart from
 // the code under test (a UTF-8 decoder, a strict JSON parser) to compare it with.
 
+#include "promise/utf8.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -139,24 +141,6 @@ inline bool printable_utf8(std::string_view text) {
     i += c.length;
   }
   return true;
-}
-
-inline void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // ---- strict JSON (RFC 8259) ---------------------------------------------------------------

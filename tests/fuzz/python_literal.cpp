@@ -1,20 +1,54 @@
-// Fuzz target: the strict parser of Python literals (runner/python_literal.cpp) and the reading
-// of a plugin file around it (convert_plugin_text). Invariants: nothing crashes or throws past
-// the parser's own error; an accepted literal's repr() is accepted again and gives the same
-// value and the same repr (the renderer and the parser agree); the statement form stops inside
-// the text; a plugin file's conversion never throws.
+// Fuzz target: the strict parser of Python literals (common/src/python_literal.cpp), both entry
+// points, and the reading of a plugin file around it (convert_plugin_text). Invariants: nothing
+// crashes or throws past the parser's own error; an accepted literal's repr() is accepted again
+// and gives the same value and the same repr (the renderer and the parser agree); the statement
+// form stops inside the text; a plugin file's conversion never throws. The str/bytes entry point
+// (check_websocket_available) accepts only what looks like a literal, gives the value the full
+// parser gives, or a clear error; the repr of any bytes parses back to the same bytes.
+#include "promise/python_literal.hpp"
 #include "convert.hpp"
 #include "fuzz.hpp"
-#include "python_literal.hpp"
 
 #include <cstdint>
 #include <exception>
 #include <string>
 
+using namespace promise;
 using namespace promise::runner;
+
+namespace {
+
+void check_string_literal(const std::string& text) {
+  std::string error;
+  const auto literal = parse_python_literal(text, &error);
+  FUZZ_CHECK(literal || !error.empty(), text);
+  if (literal) {
+    FUZZ_CHECK(looks_like_python_literal(text), text);
+    FUZZ_CHECK(literal->value.size() <= text.size() * 4, text);
+    PyValue full;
+    try {
+      full = parse_python_literal(text);
+    } catch (const PythonLiteralError& problem) {
+      FUZZ_CHECK(false, text + " <- the full parser refused: " + problem.what());
+    }
+    FUZZ_CHECK(full.kind == (literal->is_bytes ? PyValue::Kind::bytes : PyValue::Kind::string),
+               text);
+    FUZZ_CHECK(full.text == literal->value, text);
+    if (literal->is_bytes) {
+      const auto again = parse_python_literal(python_bytes_repr(literal->value), &error);
+      FUZZ_CHECK(again && again->is_bytes && again->value == literal->value, text);
+    }
+  }
+  const std::string repr = python_bytes_repr(text);
+  const auto back = parse_python_literal(repr, &error);
+  FUZZ_CHECK(back && back->is_bytes && back->value == text, repr);
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(promise::fuzz::as_text(data, size));
+  check_string_literal(text);
   try {
     const PyValue value = parse_python_literal(text);
     const std::string repr = literal_repr(value);
