@@ -267,6 +267,18 @@ TEST(PythonStringLiteral, EveryEscapeOfTheReference) {
   EXPECT_EQ(parsed(R"(b'\u0041')").value, "\\u0041");  // \u means nothing in bytes
 }
 
+// Where the option entry point follows the full parser (and Python): triple quotes are one
+// literal; a line break inside a one-line literal, two literals side by side, a u or f prefix
+// are refused.
+TEST(PythonStringLiteral, AsPythonReadsOneLiteral) {
+  EXPECT_EQ(parsed(R"('''it's''')").value, "it's");
+  EXPECT_TRUE(parsed("b\"\"\"x\n\"\"\"").is_bytes);
+  EXPECT_NE(refused("'a\nb'").find("line break"), std::string::npos);
+  EXPECT_NE(refused("'a' 'b'").find("unescaped quote at byte 2"), std::string::npos);
+  refused("'''");
+  refused("f'x'");
+}
+
 TEST(PythonStringLiteral, RawLiteralsKeepTheirBackslashes) {
   EXPECT_EQ(parsed(R"(r'a\nb')").value, "a\\nb");
   EXPECT_EQ(parsed(R"(rb'a\'b')").value, "a\\'b");
