@@ -81,6 +81,10 @@ class Surykatka {
     add("ERROR");
     add(std::move(text));
   }
+  // "OK <wanted>", or "ERROR <wanted> != <got>".
+  void expect(bool as_wanted, const std::string& wanted, const std::string& got) {
+    as_wanted ? ok(wanted) : error(wanted + " != " + got);
+  }
   bool section_missing(bool present, const char* key) {
     if (!present) error(python_repr(key) + " not in " + file_);
     return !present;
@@ -177,12 +181,8 @@ class Surykatka {
     }
     const std::string expected = join(ip_set_);
     for (const auto& [resolver, ips] : replies) {
-      if (ips != ip_set_) {
-        error("resolver's " + resolver + ": " + expected +
-              " != " + (ips.empty() ? std::string("empty-reply") : join(ips)));
-      } else {
-        ok("resolver's " + resolver + ": " + expected);
-      }
+      expect(ips == ip_set_, "resolver's " + resolver + ": " + expected,
+             ips.empty() ? std::string("empty-reply") : join(ips));
     }
   }
 
@@ -261,11 +261,7 @@ class Surykatka {
       if (want_headers != "{}") {
         const std::string& headers =
             need(section, *entry, entry->http_header_dict, "http_query", "http_header_dict");
-        if (headers != want_headers) {
-          error("IP " + ip + " HTTP Header " + want_headers + " != " + headers);
-        } else {
-          ok("IP " + ip + " HTTP Header " + want_headers);
-        }
+        expect(headers == want_headers, "IP " + ip + " HTTP Header " + want_headers, headers);
       }
     }
   }
