@@ -23,6 +23,18 @@ CLI::Validator check_value(std::function<std::string(const std::string&)> why, c
   return CLI::Validator([why = std::move(why)](std::string& value) { return why(value); }, name);
 }
 
+// A text option whose presence counts: the plugin tells an empty value from none.
+CLI::Option* given_text(CLI::App& app, const char* names, std::string& value, bool& given,
+                        const char* help) {
+  return app.add_option_function<std::string>(
+      names,
+      [&value, &given](const std::string& text) {
+        value = text;
+        given = true;
+      },
+      help);
+}
+
 void declare(CLI::App& app, Options& options) {
   app.add_option("--json-file,--json_file", options.json_file,
                  "surykatka's JSON report (written by `surykatka --run status --output json`)")
@@ -38,26 +50,18 @@ void declare(CLI::App& app, Options& options) {
           },
           "REPORT"))
       ->required();
-  app.add_option_function<std::string>(
-         "--url",
-         [&options](const std::string& value) {
-           options.settings.url = value;
-           options.settings.has_url = true;
-         },
-         "The URL surykatka probes (http_query): the key of its entries, the host for "
-         "whois, DNS, TCP and the certificate")
+  given_text(app, "--url", options.settings.url, options.settings.has_url,
+             "The URL surykatka probes (http_query): the key of its entries, the host for "
+             "whois, DNS, TCP and the certificate")
       ->check(check_value(
           [](const std::string& value) {
             const sk::UrlParts parts = sk::split_url(value);
             return parts.port_error.empty() ? std::string() : "bad URL port: " + parts.port_error;
           },
           "URL"));
-  app.add_option_function<std::string>(
-      "--status-code,--status_code",
-      [&options](const std::string& value) {
-        options.settings.status_code = value;
-        options.settings.has_status_code = true;
-      },
+  given_text(
+      app, "--status-code,--status_code", options.settings.status_code,
+      options.settings.has_status_code,
       "Expected HTTP status, compared as text with each entry's (unset: every entry fails, as "
       "in the plugin)");
   app.add_option("--http-header-dict,--http_header_dict", options.settings.http_header_dict,
