@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "promise/python_str.hpp"
+
 namespace promise {
 namespace {
 
@@ -34,36 +36,12 @@ constexpr std::array<Zone, 14> kZones = {{{"UT", 0},
                                           {"PST", -800},
                                           {"PDT", -700}}};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string upper(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
   return out;
-}
-
-bool is_space(char c) {
-  return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
-std::vector<std::string_view> split_white(std::string_view text) {
-  std::vector<std::string_view> parts;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && is_space(text[i])) ++i;
-    const std::size_t start = i;
-    while (i < text.size() && !is_space(text[i])) ++i;
-    if (i > start) parts.push_back(text.substr(start, i - start));
-  }
-  return parts;
 }
 
 std::vector<std::string_view> split_on(std::string_view text, char separator) {
@@ -75,31 +53,6 @@ std::vector<std::string_view> split_on(std::string_view text, char separator) {
     if (at == std::string_view::npos) return parts;
     start = at + 1;
   }
-}
-
-// Python's int() of ASCII text without white space: a sign, digits, single '_' between
-// digits. Values beyond +-10^9 are refused (no date needs them).
-std::optional<long long> python_int(std::string_view text) {
-  bool negative = false;
-  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
-    negative = text.front() == '-';
-    text.remove_prefix(1);
-  }
-  if (text.empty() || text.front() == '_' || text.back() == '_') return std::nullopt;
-  long long value = 0;
-  char previous = 0;
-  for (char c : text) {
-    if (c == '_') {
-      if (previous == '_') return std::nullopt;
-    } else if (c >= '0' && c <= '9') {
-      value = value * 10 + (c - '0');
-      if (value > 1000000000) return std::nullopt;
-    } else {
-      return std::nullopt;
-    }
-    previous = c;
-  }
-  return negative ? -value : value;
 }
 
 bool leap(long long year) {
@@ -124,10 +77,10 @@ std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
 }  // namespace
 
 std::optional<EmailDate> parse_email_date(std::string_view text) {
-  std::vector<std::string_view> data = split_white(text);
+  std::vector<std::string_view> data = python_split(text);
   if (data.empty()) return std::nullopt;
   // A day name (with or without its comma) is skipped; "Wed,02" keeps what follows the comma.
-  const std::string first = lower(data[0]);
+  const std::string first = ascii_lower(data[0]);
   bool day_name = false;
   for (auto name : kDayNames) day_name = day_name || first == name;
   if (data[0].back() == ',' || day_name) {
@@ -158,7 +111,7 @@ std::optional<EmailDate> parse_email_date(std::string_view text) {
   std::string_view dd = data[0], mm = data[1], yy = data[2], tm = data[3], tz = data[4];
   if (dd.empty() || mm.empty() || yy.empty()) return std::nullopt;
   const auto month_index = [](std::string_view name) {
-    const std::string lowered = lower(name);
+    const std::string lowered = ascii_lower(name);
     for (std::size_t i = 0; i < kMonthNames.size(); ++i) {
       if (kMonthNames[i] == lowered) return static_cast<int>(i % 12) + 1;
     }

@@ -5,6 +5,7 @@
 
 #include "promise/log.hpp"
 #include "promise/outcome.hpp"
+#include "promise/text.hpp"
 #include "signals.hpp"
 
 #include <sys/types.h>
@@ -25,8 +26,8 @@ void configure_log(Verbosity verbosity, std::chrono::steady_clock::time_point st
 std::string render(const Outcome& outcome, Format format, double elapsed_seconds);
 std::string render(const Outcome& outcome, Format format, double elapsed_seconds, int exit_code);
 
-// JSON string literal with quotes, escaping everything a JSON parser requires.
-std::string json_string(std::string_view text);
+// JSON string literal with quotes (promise/text.hpp).
+using promise::json_string;
 
 // The (last) value of the option `name` in configuration text; nothing if absent or unreadable.
 std::optional<std::string> config_value(std::string_view config_text, std::string_view name);

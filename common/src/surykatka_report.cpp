@@ -1,11 +1,13 @@
 // surykatka's JSON report: see promise/surykatka_report.hpp.
 #include "promise/surykatka_report.hpp"
+#include "promise/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <simdjson.h>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -117,68 +119,6 @@ void set_status_code(Field<std::string>& field, dom::element value) {
   }
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  // ensure_ascii: everything outside printable ASCII as \uXXXX, surrogate pairs above U+FFFF.
-  // text is valid UTF-8 (simdjson validated the whole document).
-  static const char kHex[] = "0123456789abcdef";
-  const auto u_escape = [&](unsigned unit) {
-    out += "\\u";
-    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(unit >> shift) & 0xf];
-  };
-  out += '"';
-  for (std::size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      switch (byte) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        default:
-          // Python escapes everything outside ' '..'~', DEL included.
-          if (byte < 0x20 || byte == 0x7f) {
-            u_escape(byte);
-          } else {
-            out += static_cast<char>(byte);
-          }
-      }
-      ++i;
-      continue;
-    }
-    const std::size_t length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
-    unsigned code = byte & (length == 4 ? 0x07u : length == 3 ? 0x0fu : 0x1fu);
-    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
-      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
-    }
-    if (code >= 0x10000) {
-      code -= 0x10000;
-      u_escape(0xd800 + (code >> 10));
-      u_escape(0xdc00 + (code & 0x3ff));
-    } else {
-      u_escape(code);
-    }
-    i += length;
-  }
-  out += '"';
-}
-
 bool dump(std::string& out, dom::element value, int depth, std::string* error) {
   const bool container =
       value.type() == dom::element_type::OBJECT || value.type() == dom::element_type::ARRAY;
@@ -196,7 +136,7 @@ bool dump(std::string& out, dom::element value, int depth, std::string* error) {
       for (const auto& [key, member] : sorted) {
         if (!first) out += ", ";
         first = false;
-        append_json_string(out, key);
+        append_json_string(out, key, true);
         out += ": ";
         if (!dump(out, member, depth + 1, error)) return false;
       }
@@ -215,7 +155,7 @@ bool dump(std::string& out, dom::element value, int depth, std::string* error) {
       return true;
     }
     case dom::element_type::STRING:
-      append_json_string(out, std::string_view(value));
+      append_json_string(out, std::string_view(value), true);
       return true;
     case dom::element_type::INT64:
       out += std::to_string(int64_t(value));
@@ -241,9 +181,19 @@ bool dump(std::string& out, dom::element value, int depth, std::string* error) {
   return false;
 }
 
-template <class Entry, class Setter>
+// An entry's string fields, by key.
+template <class Entry>
+using StringKeys = std::initializer_list<std::pair<std::string_view, Field<std::string> Entry::*>>;
+
+// Fields other than strings: none.
+struct NoOtherFields {
+  template <class Entry>
+  void operator()(Entry&, std::string_view, dom::element) const {}
+};
+
+template <class Entry, class Other = NoOtherFields>
 bool read_section(Section<Entry>& section, std::string_view key, dom::element value,
-                  std::string& error, Setter&& set_field) {
+                  std::string& error, StringKeys<Entry> strings, Other&& set_other = {}) {
   dom::array list;
   if (value.get_array().get(list)) {
     error = "'" + std::string(key) + "' is " + type_name(value.type()) + ", not a list";
@@ -260,10 +210,30 @@ bool read_section(Section<Entry>& section, std::string_view key, dom::element va
       return false;
     }
     Entry& entry = section->emplace_back();
-    for (auto [name, field] : object) set_field(entry, name, field);
+    for (auto [name, field] : object) {
+      const auto known =
+          std::find_if(strings.begin(), strings.end(),
+                       [name = name](const auto& string) { return string.first == name; });
+      if (known != strings.end()) {
+        set_string(entry.*(known->second), field);
+      } else {
+        set_other(entry, name, field);
+      }
+    }
     ++index;
   }
   return true;
+}
+
+void set_header_dict(Field<std::string>& field, dom::element value) {
+  std::string dumped;
+  if (dump(dumped, value, 0, nullptr)) {
+    field.kind = Field<std::string>::Kind::value;
+    field.value = std::move(dumped);
+  } else {
+    field.kind = Field<std::string>::Kind::wrong_type;
+    field.found = "a value nested deeper than 64 levels";
+  }
 }
 
 bool read_sections(dom::object root, Report& report, std::string& error) {
@@ -271,76 +241,37 @@ bool read_sections(dom::object root, Report& report, std::string& error) {
     bool ok = true;
     if (key == "bot_status") {
       ok = read_section(report.bot_status, key, value, error,
-                        [](BotStatus& entry, std::string_view name, dom::element field) {
-                          if (name == "text")
-                            set_string(entry.text, field);
-                          else if (name == "date")
-                            set_string(entry.date, field);
-                        });
+                        {{"text", &BotStatus::text}, {"date", &BotStatus::date}});
     } else if (key == "http_query") {
       ok = read_section(report.http_query, key, value, error,
+                        {{"url", &HttpQuery::url}, {"ip", &HttpQuery::ip}},
                         [](HttpQuery& entry, std::string_view name, dom::element field) {
-                          if (name == "url")
-                            set_string(entry.url, field);
-                          else if (name == "ip")
-                            set_string(entry.ip, field);
-                          else if (name == "status_code")
-                            set_status_code(entry.status_code, field);
-                          else if (name == "total_seconds")
-                            set_number(entry.total_seconds, field);
-                          else if (name == "http_header_dict") {
-                            std::string dumped;
-                            if (dump(dumped, field, 0, nullptr)) {
-                              entry.http_header_dict.kind = Field<std::string>::Kind::value;
-                              entry.http_header_dict.value = std::move(dumped);
-                            } else {
-                              entry.http_header_dict.kind = Field<std::string>::Kind::wrong_type;
-                              entry.http_header_dict.found = "a value nested deeper than 64 levels";
-                            }
-                          }
+                          if (name == "status_code") set_status_code(entry.status_code, field);
+                          if (name == "total_seconds") set_number(entry.total_seconds, field);
+                          if (name == "http_header_dict")
+                            set_header_dict(entry.http_header_dict, field);
                         });
     } else if (key == "dns_query") {
       ok = read_section(report.dns_query, key, value, error,
-                        [](DnsQuery& entry, std::string_view name, dom::element field) {
-                          if (name == "domain")
-                            set_string(entry.domain, field);
-                          else if (name == "rdtype")
-                            set_string(entry.rdtype, field);
-                          else if (name == "resolver_ip")
-                            set_string(entry.resolver_ip, field);
-                          else if (name == "response")
-                            set_string(entry.response, field);
-                        });
+                        {{"domain", &DnsQuery::domain},
+                         {"rdtype", &DnsQuery::rdtype},
+                         {"resolver_ip", &DnsQuery::resolver_ip},
+                         {"response", &DnsQuery::response}});
     } else if (key == "tcp_server") {
-      ok = read_section(report.tcp_server, key, value, error,
-                        [](TcpServer& entry, std::string_view name, dom::element field) {
-                          if (name == "domain")
-                            set_string(entry.domain, field);
-                          else if (name == "ip")
-                            set_string(entry.ip, field);
-                          else if (name == "state")
-                            set_string(entry.state, field);
-                          else if (name == "port")
-                            set_number(entry.port, field);
-                        });
+      ok = read_section(
+          report.tcp_server, key, value, error,
+          {{"domain", &TcpServer::domain}, {"ip", &TcpServer::ip}, {"state", &TcpServer::state}},
+          [](TcpServer& entry, std::string_view name, dom::element field) {
+            if (name == "port") set_number(entry.port, field);
+          });
     } else if (key == "ssl_certificate") {
       ok = read_section(report.ssl_certificate, key, value, error,
-                        [](SslCertificate& entry, std::string_view name, dom::element field) {
-                          if (name == "hostname")
-                            set_string(entry.hostname, field);
-                          else if (name == "ip")
-                            set_string(entry.ip, field);
-                          else if (name == "not_after")
-                            set_string(entry.not_after, field);
-                        });
+                        {{"hostname", &SslCertificate::hostname},
+                         {"ip", &SslCertificate::ip},
+                         {"not_after", &SslCertificate::not_after}});
     } else if (key == "whois") {
       ok = read_section(report.whois, key, value, error,
-                        [](Whois& entry, std::string_view name, dom::element field) {
-                          if (name == "domain")
-                            set_string(entry.domain, field);
-                          else if (name == "expiration_date")
-                            set_string(entry.expiration_date, field);
-                        });
+                        {{"domain", &Whois::domain}, {"expiration_date", &Whois::expiration_date}});
     }
     if (!ok) return false;
   }

@@ -307,6 +307,71 @@ std::string python_repr(std::string_view text) {
   return out;
 }
 
+void append_json_string(std::string& out, std::string_view text, bool ascii_only) {
+  static const char kHex[] = "0123456789abcdef";
+  const auto u_escape = [&](unsigned unit) {
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(unit >> shift) & 0xf];
+  };
+  out += '"';
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x80 && ascii_only) {
+      const std::size_t length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      unsigned code = byte & (length == 4 ? 0x07u : length == 3 ? 0x0fu : 0x1fu);
+      for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
+        code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
+      }
+      if (code >= 0x10000) {
+        code -= 0x10000;
+        u_escape(0xd800 + (code >> 10));
+        u_escape(0xdc00 + (code & 0x3ff));
+      } else {
+        u_escape(code);
+      }
+      i += length;
+      continue;
+    }
+    switch (byte) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (byte < 0x20 || byte == 0x7f) {
+          u_escape(byte);
+        } else {
+          out += static_cast<char>(byte);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
 std::string human_seconds(double seconds) {
   char buffer[32];
   const double ms = seconds * 1000.0;

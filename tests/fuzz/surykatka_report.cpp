@@ -6,9 +6,9 @@
 // Also the Python-style dump of a header dict, and RFC 2822 dates.
 //
 // Input: 1 byte chooses the parser (report, JSON dump, date), then the text.
+#include "promise/surykatka_report.hpp"
 #include "fuzz.hpp"
 #include "promise/email_date.hpp"
-#include "promise/surykatka_report.hpp"
 
 namespace {
 
@@ -23,8 +23,10 @@ int nesting(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -45,7 +47,8 @@ const Json* last(const Json& object, std::string_view key) {
   return found;
 }
 
-void same_string_field(const Json& entry, std::string_view key, const sk::Field<std::string>& field) {
+void same_string_field(const Json& entry, std::string_view key,
+                       const sk::Field<std::string>& field) {
   using Kind = sk::Field<std::string>::Kind;
   const Json* value = last(entry, key);
   if (!value) {
@@ -59,16 +62,24 @@ void same_string_field(const Json& entry, std::string_view key, const sk::Field<
   }
 }
 
-template <class Entry, class Compare>
+// An entry kind's string fields, by key.
+template <class Entry>
+using StringKeys =
+    std::initializer_list<std::pair<std::string_view, sk::Field<std::string> Entry::*>>;
+
+// The section holds an entry per object of the list, with the string fields of the object.
+template <class Entry>
 void same_section(const Json& root, std::string_view key, const sk::Section<Entry>& section,
-                  Compare&& compare) {
+                  StringKeys<Entry> strings) {
   const Json* list = last(root, key);
   FUZZ_CHECK(section.has_value() == (list != nullptr), key);
   if (!list) return;
   FUZZ_CHECK(list->type == Json::Type::array && list->items.size() == section->size(), key);
   for (std::size_t i = 0; i < list->items.size(); ++i) {
     FUZZ_CHECK(list->items[i].type == Json::Type::object, key);
-    compare(list->items[i], (*section)[i]);
+    for (const auto& [name, field] : strings) {
+      same_string_field(list->items[i], name, (*section)[i].*field);
+    }
   }
 }
 
@@ -98,39 +109,33 @@ void report(std::string_view text) {
   FUZZ_CHECK(reference->type == Json::Type::object);
   const Json& root = *reference;
   const sk::Report& parsed = result.report;
-  same_section(root, "bot_status", parsed.bot_status, [](const Json& e, const sk::BotStatus& b) {
-    same_string_field(e, "text", b.text);
-    same_string_field(e, "date", b.date);
-  });
-  same_section(root, "http_query", parsed.http_query, [](const Json& e, const sk::HttpQuery& h) {
-    same_string_field(e, "url", h.url);
-    same_string_field(e, "ip", h.ip);
-    if (h.http_header_dict.has_value()) {
-      const auto dumped = JsonParser::parse(h.http_header_dict.value);
-      FUZZ_CHECK(dumped.has_value(), h.http_header_dict.value);
+  same_section(root, "bot_status", parsed.bot_status,
+               {{"text", &sk::BotStatus::text}, {"date", &sk::BotStatus::date}});
+  same_section(root, "http_query", parsed.http_query,
+               {{"url", &sk::HttpQuery::url}, {"ip", &sk::HttpQuery::ip}});
+  if (parsed.http_query) {
+    for (const sk::HttpQuery& query : *parsed.http_query) {
+      if (query.http_header_dict.has_value()) {
+        const auto dumped = JsonParser::parse(query.http_header_dict.value);
+        FUZZ_CHECK(dumped.has_value(), query.http_header_dict.value);
+      }
     }
-  });
-  same_section(root, "dns_query", parsed.dns_query, [](const Json& e, const sk::DnsQuery& d) {
-    same_string_field(e, "domain", d.domain);
-    same_string_field(e, "rdtype", d.rdtype);
-    same_string_field(e, "resolver_ip", d.resolver_ip);
-    same_string_field(e, "response", d.response);
-  });
-  same_section(root, "tcp_server", parsed.tcp_server, [](const Json& e, const sk::TcpServer& t) {
-    same_string_field(e, "domain", t.domain);
-    same_string_field(e, "ip", t.ip);
-    same_string_field(e, "state", t.state);
-  });
+  }
+  same_section(root, "dns_query", parsed.dns_query,
+               {{"domain", &sk::DnsQuery::domain},
+                {"rdtype", &sk::DnsQuery::rdtype},
+                {"resolver_ip", &sk::DnsQuery::resolver_ip},
+                {"response", &sk::DnsQuery::response}});
+  same_section(root, "tcp_server", parsed.tcp_server,
+               {{"domain", &sk::TcpServer::domain},
+                {"ip", &sk::TcpServer::ip},
+                {"state", &sk::TcpServer::state}});
   same_section(root, "ssl_certificate", parsed.ssl_certificate,
-               [](const Json& e, const sk::SslCertificate& s) {
-                 same_string_field(e, "hostname", s.hostname);
-                 same_string_field(e, "ip", s.ip);
-                 same_string_field(e, "not_after", s.not_after);
-               });
-  same_section(root, "whois", parsed.whois, [](const Json& e, const sk::Whois& w) {
-    same_string_field(e, "domain", w.domain);
-    same_string_field(e, "expiration_date", w.expiration_date);
-  });
+               {{"hostname", &sk::SslCertificate::hostname},
+                {"ip", &sk::SslCertificate::ip},
+                {"not_after", &sk::SslCertificate::not_after}});
+  same_section(root, "whois", parsed.whois,
+               {{"domain", &sk::Whois::domain}, {"expiration_date", &sk::Whois::expiration_date}});
 }
 
 void dumps(std::string_view text) {
@@ -165,9 +170,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t which = input.byte();
   const std::string_view text = input.rest();
   switch (which % 3) {
-    case 0: report(text); break;
-    case 1: dumps(text); break;
-    default: date(text); break;
+    case 0:
+      report(text);
+      break;
+    case 1:
+      dumps(text);
+      break;
+    default:
+      date(text);
+      break;
   }
   return 0;
 }

@@ -33,6 +33,13 @@ std::string python_repr(std::string_view text);
 // then cut to max_bytes (on a UTF-8 boundary) with a note of how much was cut.
 std::string one_line(std::string_view text, std::size_t max_bytes);
 
+// A JSON string literal of text, quotes included, appended to out: '"' and '\\' escaped,
+// \n \r \t \b \f by those letters, other control bytes and DEL as \u00XX. ascii_only (Python's
+// json.dumps ensure_ascii): each character above U+007F as \uXXXX too (a surrogate pair above
+// U+FFFF), text being valid UTF-8; else the bytes above 0x7F are copied as they are.
+void append_json_string(std::string& out, std::string_view text, bool ascii_only = false);
+std::string json_string(std::string_view text);
+
 // "0.2 ms", "12 ms", "1.5 s": durations the way an operator reads them.
 std::string human_duration(std::chrono::steady_clock::duration duration);
 std::string human_seconds(double seconds);
