@@ -51,12 +51,6 @@ void declare(CLI::App& app, Options& options) {
       "3 of 3.");
 }
 
-std::string size7(double bytes) {
-  std::string text = promise::bytes2human(bytes);
-  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
-  return text;
-}
-
 promise::Outcome check(const Options& options, const promise::Context& context) {
   context.phase("reading /proc/net/dev");
   std::string error;
@@ -86,10 +80,12 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
       context.log.step("moved " + promise::bytes2human(diff) + " over " +
                        std::to_string(window.values.size()) + " samples");
       if (diff <= min) {
-        message = head + "minimum threshold: " + size7(diff) + " (threshold is " + size7(min) + ")";
+        message = head + "minimum threshold: " + promise::bytes2human7(diff) + " (threshold is " +
+                  promise::bytes2human7(min) + ")";
         failed = true;
       } else if (diff >= max) {
-        message = head + "maximum threshold: " + size7(diff) + " (threshold is " + size7(max) + ")";
+        message = head + "maximum threshold: " + promise::bytes2human7(diff) + " (threshold is " +
+                  promise::bytes2human7(max) + ")";
         failed = true;
       }
     }

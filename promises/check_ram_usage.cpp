@@ -53,12 +53,6 @@ void declare(CLI::App& app, Options& options) {
       "an anomaly after 3 of 3: keep it (an internal 2 of 3 would only add to slapgrid's 3 of 3).");
 }
 
-std::string size7(double bytes) {
-  std::string text = promise::bytes2human(bytes);
-  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
-  return text;
-}
-
 promise::Outcome check(const Options& options, const promise::Context& context) {
   context.phase("reading /proc/meminfo");
   std::string error;
@@ -73,8 +67,8 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
   const double min_average = options.min_average_mib * kMiB;
   std::vector<std::string> errors;
   if (available <= min_threshold) {
-    errors.push_back("RAM usage reached critical threshold: " + size7(available) +
-                     "  (threshold is " + size7(min_threshold) + ")");
+    errors.push_back("RAM usage reached critical threshold: " + promise::bytes2human7(available) +
+                     "  (threshold is " + promise::bytes2human7(min_threshold) + ")");
   }
 
   const auto history = promise::record_period_history(
@@ -92,8 +86,9 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
                        " samples: " + promise::bytes2human(average));
       if (average < min_average) {
         errors.push_back("Average RAM usage over the last " +
-                         std::to_string(options.average_period) + " seconds reached threshold: " +
-                         size7(average) + " (threshold is " + size7(min_average) + ")");
+                         std::to_string(options.average_period) +
+                         " seconds reached threshold: " + promise::bytes2human7(average) +
+                         " (threshold is " + promise::bytes2human7(min_average) + ")");
       }
     }
   }

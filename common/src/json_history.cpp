@@ -191,6 +191,12 @@ std::string bytes2human(double bytes) {
   return text;
 }
 
+std::string bytes2human7(double bytes) {
+  std::string text = bytes2human(bytes);
+  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
+  return text;
+}
+
 bool marker_due(const std::string& path, double min_age_seconds, std::string& error) {
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0) {

@@ -52,6 +52,8 @@ std::string append_history_line(const std::string& path, std::string_view line);
 
 // psutil's bytes2human: "%.1f" of value / 1024^k and B K M G T P E Z Y ("500.0M", "512.0B").
 std::string bytes2human(double bytes);
+// The same right-aligned in 7 columns, as the plugins' messages write it ("%7s").
+std::string bytes2human7(double bytes);
 
 // The plugins' marker file (last-avg-ram-file, last-transit-file): when it is missing or older
 // than min_age_seconds, touches (creates or truncates) it and says true: time to look at the
