@@ -70,12 +70,6 @@ void declare(CLI::App& app, Options& options) {
       "anomaly 3 of 3 (--result-count 3 --failure-amount 3) with bang.");
 }
 
-std::string count_text(double number) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.15g", number);
-  return buffer;
-}
-
 promise::Outcome check(const Options& options, const promise::Context& context) {
   context.phase("reading the end of the log");
   const promise::LogWindow window = promise::read_log_window(options.log_file, kWindowBytes);
@@ -95,7 +89,7 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
   promise::Outcome outcome =
       static_cast<double>(requests) > options.error_threshold
           ? promise::Outcome::critical(message + " (threshold " +
-                                       count_text(options.error_threshold) + ")")
+                                       promise::shortest_number(options.error_threshold) + ")")
           : promise::Outcome::ok(message);
   return outcome.metric("long_requests", static_cast<double>(requests));
 }

@@ -33,20 +33,8 @@ struct Options {
   int nb_days_predicted = 10;
 };
 
-const CLI::Validator& gibibytes() {
-  static const CLI::Validator validator(
-      [](std::string& value) -> std::string {
-        double number = 0;
-        const auto* end = value.data() + value.size();
-        const auto [ptr, ec] = std::from_chars(value.data(), end, number);
-        if (value.empty() || ec != std::errc() || ptr != end || !std::isfinite(number) ||
-            number < 0) {
-          return "'" + value + "' is not a size in GiB (a number >= 0, fractions allowed)";
-        }
-        return {};
-      },
-      "GIB", "gibibytes");
-  return validator;
+CLI::Validator gibibytes() {
+  return promise::number_in(0, HUGE_VAL, "a size in GiB (a number >= 0, fractions allowed)", "GIB");
 }
 
 void declare(CLI::App& app, Options& options) {

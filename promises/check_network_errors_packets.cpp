@@ -2,12 +2,11 @@
 // moved, below their thresholds? The SlapOS toolbox plugin of the same name: counters of
 // /proc/net/dev (all interfaces, lo included) cumulative since boot, MB = 10^6 bytes and at
 // least 1, a threshold reached (>=) fails.
-#include "promise/fields.hpp"
 #include "promise/main.hpp"
 #include "promise/net_dev.hpp"
+#include "promise/options.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 namespace {
 
@@ -16,18 +15,8 @@ struct Options {
   double max_errors_per_mb = 100;
 };
 
-const CLI::Validator& per_mb() {
-  static const CLI::Validator validator(
-      [](std::string& value) -> std::string {
-        double number = 0;
-        if (!promise::parse_whole(std::string_view(value), number) || !std::isfinite(number) ||
-            number < 0 || number > 1e15) {
-          return "'" + value + "' is not a number per MB (0 to 1e15, fractions allowed)";
-        }
-        return {};
-      },
-      "PER_MB", "per_mb");
-  return validator;
+CLI::Validator per_mb() {
+  return promise::number_in(0, 1e15, "a number per MB (0 to 1e15, fractions allowed)", "PER_MB");
 }
 
 void declare(CLI::App& app, Options& options) {
@@ -44,12 +33,6 @@ void declare(CLI::App& app, Options& options) {
       "bang. As an etc/promise/ executable: slapgrid's 1 of 1 and 3 of 3.");
 }
 
-std::string number(double value) {
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%.15g", value);
-  return buffer;
-}
-
 promise::Outcome check(const Options& options, const promise::Context& context) {
   context.phase("reading /proc/net/dev");
   std::string error;
@@ -64,18 +47,20 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
   const double error_ratio = errors / megabytes;
   std::string failures;
   if (lost_ratio >= options.max_lost_per_mb) {
-    failures +=
-        "Network packets lost reached critical threshold: " + number(std::ceil(lost_ratio)) +
-        "  (threshold is " + number(options.max_lost_per_mb) + " per MB)";
+    failures += "Network packets lost reached critical threshold: " +
+                promise::shortest_number(std::ceil(lost_ratio)) + "  (threshold is " +
+                promise::shortest_number(options.max_lost_per_mb) + " per MB)";
   }
   if (error_ratio >= options.max_errors_per_mb) {
     failures += std::string(failures.empty() ? "" : "; ") +
-                "Network errors reached critical threshold: " + number(std::ceil(error_ratio)) +
-                "  (threshold is " + number(options.max_errors_per_mb) + " per MB)";
+                "Network errors reached critical threshold: " +
+                promise::shortest_number(std::ceil(error_ratio)) + "  (threshold is " +
+                promise::shortest_number(options.max_errors_per_mb) + " per MB)";
   }
-  const std::string figures = std::to_string(interfaces->size()) + " interfaces, " + number(drops) +
-                              " dropped, " + number(errors) + " errors in " +
-                              number(std::round(megabytes * 10) / 10) + " MB since boot";
+  const std::string figures =
+      std::to_string(interfaces->size()) + " interfaces, " + promise::shortest_number(drops) +
+      " dropped, " + promise::shortest_number(errors) + " errors in " +
+      promise::shortest_number(std::round(megabytes * 10) / 10) + " MB since boot";
   promise::Outcome outcome = failures.empty()
                                  ? promise::Outcome::ok("Network statistics OK (" + figures + ")")
                                  : promise::Outcome::critical(failures + " (" + figures + ")");

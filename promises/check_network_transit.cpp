@@ -3,12 +3,11 @@
 // all interfaces (/proc/net/dev) to the plugin's JSON-lines history
 // (.slapgrid/promise/log/<title>.json.log, the same lines), and at most every period/4 (a
 // marker file's age) compares the newest and oldest amounts of the last period.
-#include "promise/fields.hpp"
 #include "promise/json_history.hpp"
 #include "promise/main.hpp"
 #include "promise/net_dev.hpp"
+#include "promise/options.hpp"
 
-#include <chrono>
 #include <cmath>
 
 namespace {
@@ -23,18 +22,8 @@ struct Options {
   std::string history_file;  // "": .slapgrid/promise/log/<title>.json.log
 };
 
-const CLI::Validator& mebibytes() {
-  static const CLI::Validator validator(
-      [](std::string& value) -> std::string {
-        double number = 0;
-        if (!promise::parse_whole(std::string_view(value), number) || !std::isfinite(number) ||
-            number < 0 || number > 1e15) {
-          return "'" + value + "' is not an amount in MiB (a number from 0 to 1e15)";
-        }
-        return {};
-      },
-      "MIB", "mebibytes");
-  return validator;
+CLI::Validator mebibytes() {
+  return promise::number_in(0, 1e15, "an amount in MiB (a number from 0 to 1e15)", "MIB");
 }
 
 void declare(CLI::App& app, Options& options) {
@@ -62,12 +51,6 @@ void declare(CLI::App& app, Options& options) {
       "3 of 3.");
 }
 
-std::string size7(double bytes) {
-  std::string text = promise::bytes2human(bytes);
-  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
-  return text;
-}
-
 promise::Outcome check(const Options& options, const promise::Context& context) {
   context.phase("reading /proc/net/dev");
   std::string error;
@@ -77,33 +60,14 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
   const std::uint64_t amount =
       sum.rx_bytes > UINT64_MAX - sum.tx_bytes ? UINT64_MAX : sum.rx_bytes + sum.tx_bytes;
 
-  context.phase("writing the history");
-  const std::string history =
-      context.in_partition(!options.history_file.empty()
-                               ? options.history_file
-                               : ".slapgrid/promise/log/" +
-                                     context.promise_title("check_network_transit") + ".json.log");
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  if (const auto problem = promise::append_history_line(
-          history, promise::format_history_line(now_ms, "Network data amount",
-                                                "network_data_amount", amount));
-      !problem.empty()) {
-    return promise::Outcome::unknown("cannot append to the history " + history + ": " + problem);
-  }
+  const auto history = promise::record_period_history(
+      context, "check_network_transit", options.history_file, options.marker, options.period,
+      {"Network data amount", "network_data_amount", amount});
+  if (!history.error.empty()) return promise::Outcome::unknown(history.error);
   std::string message = "Network transit OK";
   bool failed = false;
-  std::string note;
-  if (promise::marker_due(context.in_partition(options.marker), options.period / 4.0, error)) {
-    if (!error.empty()) context.log.step(error);
-    context.phase("reading the history");
-    const auto window =
-        promise::read_history_window(history, "network_data_amount", now_ms, options.period);
-    if (window.unreadable > 0) {
-      note = " (" + std::to_string(window.unreadable) + " unreadable line" +
-             (window.unreadable > 1 ? "s" : "") + " of " + history + " skipped)";
-    }
+  if (history.due) {
+    const auto& window = history.window;
     if (window.values.empty()) {
       message = "Couldn't read network data from log";
       failed = true;
@@ -116,16 +80,18 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
       context.log.step("moved " + promise::bytes2human(diff) + " over " +
                        std::to_string(window.values.size()) + " samples");
       if (diff <= min) {
-        message = head + "minimum threshold: " + size7(diff) + " (threshold is " + size7(min) + ")";
+        message = head + "minimum threshold: " + promise::bytes2human7(diff) + " (threshold is " +
+                  promise::bytes2human7(min) + ")";
         failed = true;
       } else if (diff >= max) {
-        message = head + "maximum threshold: " + size7(diff) + " (threshold is " + size7(max) + ")";
+        message = head + "maximum threshold: " + promise::bytes2human7(diff) + " (threshold is " +
+                  promise::bytes2human7(max) + ")";
         failed = true;
       }
     }
   }
-  promise::Outcome outcome =
-      failed ? promise::Outcome::critical(message + note) : promise::Outcome::ok(message + note);
+  promise::Outcome outcome = failed ? promise::Outcome::critical(message + history.note)
+                                    : promise::Outcome::ok(message + history.note);
   outcome.metric("data_amount", static_cast<double>(amount), "B");
   return outcome;
 }

@@ -3,12 +3,11 @@
 // appends MemAvailable to the plugin's JSON-lines history (.slapgrid/promise/log/<title>.json.log,
 // the same lines), and at most every period/4 (a marker file's age) averages the history of the
 // last period.
-#include "promise/fields.hpp"
 #include "promise/json_history.hpp"
 #include "promise/main.hpp"
 #include "promise/meminfo.hpp"
+#include "promise/options.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <numeric>
 
@@ -24,18 +23,8 @@ struct Options {
   std::string history_file;  // "": .slapgrid/promise/log/<title>.json.log
 };
 
-const CLI::Validator& mebibytes() {
-  static const CLI::Validator validator(
-      [](std::string& value) -> std::string {
-        double number = 0;
-        if (!promise::parse_whole(std::string_view(value), number) || !std::isfinite(number) ||
-            number < 0 || number > 1e12) {
-          return "'" + value + "' is not a size in MiB (a number from 0 to 1e12)";
-        }
-        return {};
-      },
-      "MIB", "mebibytes");
-  return validator;
+CLI::Validator mebibytes() {
+  return promise::number_in(0, 1e12, "a size in MiB (a number from 0 to 1e12)", "MIB");
 }
 
 void declare(CLI::App& app, Options& options) {
@@ -64,12 +53,6 @@ void declare(CLI::App& app, Options& options) {
       "an anomaly after 3 of 3: keep it (an internal 2 of 3 would only add to slapgrid's 3 of 3).");
 }
 
-std::string size7(double bytes) {
-  std::string text = promise::bytes2human(bytes);
-  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
-  return text;
-}
-
 promise::Outcome check(const Options& options, const promise::Context& context) {
   context.phase("reading /proc/meminfo");
   std::string error;
@@ -84,35 +67,16 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
   const double min_average = options.min_average_mib * kMiB;
   std::vector<std::string> errors;
   if (available <= min_threshold) {
-    errors.push_back("RAM usage reached critical threshold: " + size7(available) +
-                     "  (threshold is " + size7(min_threshold) + ")");
+    errors.push_back("RAM usage reached critical threshold: " + promise::bytes2human7(available) +
+                     "  (threshold is " + promise::bytes2human7(min_threshold) + ")");
   }
 
-  context.phase("writing the history");
-  const std::string history = context.in_partition(
-      !options.history_file.empty()
-          ? options.history_file
-          : ".slapgrid/promise/log/" + context.promise_title("check_ram_usage") + ".json.log");
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  if (const auto problem = promise::append_history_line(
-          history,
-          promise::format_history_line(now_ms, "RAM data", "available_ram", *memory->available));
-      !problem.empty()) {
-    return promise::Outcome::unknown("cannot append to the history " + history + ": " + problem);
-  }
-  std::string note;
-  if (promise::marker_due(context.in_partition(options.marker), options.average_period / 4.0,
-                          error)) {
-    if (!error.empty()) context.log.step(error);
-    context.phase("reading the history");
-    const auto window =
-        promise::read_history_window(history, "available_ram", now_ms, options.average_period);
-    if (window.unreadable > 0) {
-      note = " (" + std::to_string(window.unreadable) + " unreadable line" +
-             (window.unreadable > 1 ? "s" : "") + " of " + history + " skipped)";
-    }
+  const auto history = promise::record_period_history(
+      context, "check_ram_usage", options.history_file, options.marker, options.average_period,
+      {"RAM data", "available_ram", *memory->available});
+  if (!history.error.empty()) return promise::Outcome::unknown(history.error);
+  if (history.due) {
+    const auto& window = history.window;
     if (window.values.empty()) {
       errors.push_back("Couldn't read available RAM from log");
     } else {
@@ -122,19 +86,20 @@ promise::Outcome check(const Options& options, const promise::Context& context) 
                        " samples: " + promise::bytes2human(average));
       if (average < min_average) {
         errors.push_back("Average RAM usage over the last " +
-                         std::to_string(options.average_period) + " seconds reached threshold: " +
-                         size7(average) + " (threshold is " + size7(min_average) + ")");
+                         std::to_string(options.average_period) +
+                         " seconds reached threshold: " + promise::bytes2human7(average) +
+                         " (threshold is " + promise::bytes2human7(min_average) + ")");
       }
     }
   }
   promise::Outcome outcome;
   if (errors.empty()) {
     outcome = promise::Outcome::ok("RAM usage OK (available " + promise::bytes2human(available) +
-                                   ")" + note);
+                                   ")" + history.note);
   } else {
     std::string message;
     for (const auto& line : errors) message += (message.empty() ? "" : "; ") + line;
-    outcome = promise::Outcome::critical(message + note);
+    outcome = promise::Outcome::critical(message + history.note);
   }
   outcome.metric("available", available, "B").metric("threshold", min_threshold, "B");
   return outcome;

@@ -1,5 +1,7 @@
 #include "promise/error_logs.hpp"
 
+#include "promise/local_time.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,18 +86,6 @@ bool valid_day(int year, int month, int day) {
   return year >= 1 && day <= kDaysInMonth[static_cast<std::size_t>(month)] + (leap && month == 1);
 }
 
-std::tm broken_down(int year, int month, int day, int hour, int minute, int second) {
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  tm.tm_isdst = -1;  // as time.strptime leaves it: mktime decides
-  return tm;
-}
-
 std::optional<std::tm> read_http_date(std::string_view text, bool with_fraction) {
   DateReader reader(text);
   int weekday = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, fraction = 0, year = 0;
@@ -113,7 +103,7 @@ std::optional<std::tm> read_http_date(std::string_view text, bool with_fraction)
       !valid_day(year, month, day)) {
     return std::nullopt;
   }
-  return broken_down(year, month, day, hour, minute, second);
+  return local_tm(year, month + 1, day, hour, minute, second);
 }
 
 // Seconds from a local time to now, as time.time() - time.mktime(t).
@@ -216,7 +206,7 @@ std::optional<std::tm> parse_zope_log_date(std::string_view text) {
       !reader.number(1, 2, 0, 61, second) || !reader.done() || !valid_day(year, month - 1, day)) {
     return std::nullopt;
   }
-  return broken_down(year, month - 1, day, hour, minute, second);
+  return local_tm(year, month, day, hour, minute, second);
 }
 
 HttpLogErrors count_http_log_errors(std::string_view window, std::time_t now,

@@ -1,13 +1,16 @@
 #include "promise/json_history.hpp"
 
+#include "promise/context.hpp"
 #include "promise/fields.hpp"
 #include "promise/file_tail.hpp"
+#include "promise/local_time.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -55,15 +58,7 @@ std::optional<std::int64_t> parse_asctime(std::string_view text) {
       second > 59) {  // Python refuses a leap second too
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  tm.tm_isdst = -1;
-  const std::time_t seconds = std::mktime(&tm);
+  const std::time_t seconds = local_time(year, month, day, hour, minute, second);
   if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
   return static_cast<std::int64_t>(seconds) * 1000 + millis;
 }
@@ -196,6 +191,12 @@ std::string bytes2human(double bytes) {
   return text;
 }
 
+std::string bytes2human7(double bytes) {
+  std::string text = bytes2human(bytes);
+  if (text.size() < 7) text.insert(0, 7 - text.size(), ' ');
+  return text;
+}
+
 bool marker_due(const std::string& path, double min_age_seconds, std::string& error) {
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0) {
@@ -213,6 +214,37 @@ bool marker_due(const std::string& path, double min_age_seconds, std::string& er
   ::futimens(fd, nullptr);
   ::close(fd);
   return true;
+}
+
+PeriodHistory record_period_history(const Context& context, std::string_view promise_name,
+                                    const std::string& history_file, const std::string& marker,
+                                    int period_seconds, const HistorySample& sample) {
+  PeriodHistory result;
+  context.phase("writing the history");
+  const std::string history = context.in_partition(
+      !history_file.empty()
+          ? history_file
+          : ".slapgrid/promise/log/" + context.promise_title(promise_name) + ".json.log");
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  if (const auto problem = append_history_line(
+          history, format_history_line(now_ms, sample.message, sample.key, sample.value));
+      !problem.empty()) {
+    result.error = "cannot append to the history " + history + ": " + problem;
+    return result;
+  }
+  std::string error;
+  if (!marker_due(context.in_partition(marker), period_seconds / 4.0, error)) return result;
+  if (!error.empty()) context.log.step(error);
+  context.phase("reading the history");
+  result.due = true;
+  result.window = read_history_window(history, sample.key, now_ms, period_seconds);
+  if (result.window.unreadable > 0) {
+    result.note = " (" + std::to_string(result.window.unreadable) + " unreadable line" +
+                  (result.window.unreadable > 1 ? "s" : "") + " of " + history + " skipped)";
+  }
+  return result;
 }
 
 }  // namespace promise

@@ -1,6 +1,7 @@
 #include "promise/options.hpp"
 
 #include "internal.hpp"
+#include "promise/fields.hpp"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -156,6 +157,19 @@ std::optional<double> parse_seconds(std::string_view text) {
     return std::nullopt;
   }
   return seconds;
+}
+
+CLI::Validator number_in(double min, double max, std::string what, std::string type) {
+  return CLI::Validator(
+      [min, max, what = std::move(what)](std::string& value) -> std::string {
+        double number = 0;
+        if (!parse_whole(std::string_view(value), number) || !std::isfinite(number) ||
+            number < min || number > max) {
+          return "'" + value + "' is not " + what;
+        }
+        return {};
+      },
+      std::move(type));
 }
 
 const CLI::Validator& positive_seconds() {

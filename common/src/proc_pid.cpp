@@ -1,38 +1,9 @@
 #include "promise/proc_pid.hpp"
 
 #include "promise/fields.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <charconv>
+#include "small_file.hpp"
 
 namespace promise {
-namespace {
-
-// Reads a small /proc file whole (up to max_bytes); nullopt if it cannot be opened.
-std::optional<std::string> read_proc_file(const std::string& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  char buffer[4096];
-  while (text.size() < max_bytes) {
-    const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, max_bytes - text.size()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {  // ESRCH: it exited between open and read
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return text;
-}
-
-}  // namespace
 
 std::optional<ProcStat> parse_proc_stat(std::string_view line) {
   ProcStat stat;
@@ -77,7 +48,7 @@ std::vector<std::string> parse_cmdline(std::string_view text) {
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
   if (pid <= 0) return std::nullopt;
-  const auto text = read_proc_file("/proc/" + std::to_string(pid) + "/stat", 1024);
+  const auto text = detail::read_small_file("/proc/" + std::to_string(pid) + "/stat", 1024);
   if (!text) return std::nullopt;
   std::string_view line(*text);
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
@@ -88,7 +59,7 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
 
 std::optional<std::vector<std::string>> read_proc_cmdline(pid_t pid, std::size_t max_bytes) {
   if (pid <= 0) return std::nullopt;
-  const auto text = read_proc_file("/proc/" + std::to_string(pid) + "/cmdline", max_bytes);
+  const auto text = detail::read_small_file("/proc/" + std::to_string(pid) + "/cmdline", max_bytes);
   if (!text) return std::nullopt;
   return parse_cmdline(*text);
 }

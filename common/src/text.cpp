@@ -389,6 +389,12 @@ std::string human_duration(std::chrono::steady_clock::duration duration) {
   return human_seconds(std::chrono::duration<double>(duration).count());
 }
 
+std::string shortest_number(double value) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%.15g", value);
+  return buffer;
+}
+
 std::string strip_ipv6_brackets(std::string host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     return host.substr(1, host.size() - 2);

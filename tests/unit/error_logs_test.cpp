@@ -1,23 +1,12 @@
 // promise_system error_logs: lines as str.splitlines cuts them, dates as time.strptime reads
 // them in the C locale, and the two plugins' scans on hand-made windows.
 #include "promise/error_logs.hpp"
+#include "promise/local_time.hpp"
 
 #include <gtest/gtest.h>
 
 namespace promise {
 namespace {
-
-std::time_t local(int year, int month, int day, int hour, int minute, int second) {
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  tm.tm_isdst = -1;
-  return std::mktime(&tm);
-}
 
 TEST(SplitLines, CutsAsPythonSplitlines) {
   using Lines = std::vector<std::string_view>;
@@ -87,7 +76,7 @@ TEST(ZopeLogDate, ReadsTheLoggersFormatOnly) {
 }
 
 TEST(HttpLogErrors, NewestFirstUntilTheAgeLimit) {
-  const std::time_t now = local(2026, 3, 1, 12, 0, 0);
+  const std::time_t now = local_time(2026, 3, 1, 12, 0, 0);
   const std::string window =
       "cut line without a date] [error] x\n"
       "[Sun Mar 01 10:00:00 2026] [error] (113)No route to host\n"
@@ -120,7 +109,7 @@ TEST(HttpLogErrors, TheFourthBadDateEndsTheScanWithThePluginsError) {
 }
 
 TEST(ZopeLongRequests, EveryDumpLineCountsUntilTheAgeLimit) {
-  const std::time_t now = local(2026, 3, 1, 12, 0, 0);
+  const std::time_t now = local_time(2026, 3, 1, 12, 0, 0);
   const std::string window =
       "2026-03-01 10:00:00,001 - Thread 1: Started\n"
       "2026-03-01 11:59:00,001 - Thread 2: Started\n"

@@ -18,6 +18,8 @@
 
 namespace promise {
 
+struct Context;
+
 // One history line (with its '\n') at unix_ms, local time.
 std::string format_history_line(std::int64_t unix_ms, std::string_view message,
                                 std::string_view key, std::uint64_t value);
@@ -50,11 +52,32 @@ std::string append_history_line(const std::string& path, std::string_view line);
 
 // psutil's bytes2human: "%.1f" of value / 1024^k and B K M G T P E Z Y ("500.0M", "512.0B").
 std::string bytes2human(double bytes);
+// The same right-aligned in 7 columns, as the plugins' messages write it ("%7s").
+std::string bytes2human7(double bytes);
 
 // The plugins' marker file (last-avg-ram-file, last-transit-file): when it is missing or older
 // than min_age_seconds, touches (creates or truncates) it and says true: time to look at the
 // history. Relative paths are relative to the working directory (the partition). error: why the
 // marker could not be touched (then true as well: the check is not skipped for it).
 bool marker_due(const std::string& path, double min_age_seconds, std::string& error);
+
+// The plugins' step on their history, for one run: appends "message", {key: value} to the
+// history (history_file, or .slapgrid/promise/log/<title>.json.log where title is
+// context.promise_title(promise_name); in the partition), then, when the marker is due (every
+// period_seconds/4), reads back the values of the last period_seconds.
+struct PeriodHistory {
+  std::string error;  // the line could not be appended: the UNKNOWN message, nothing else is set
+  bool due = false;   // the marker was due: window holds the last period
+  HistoryWindow window;
+  std::string note;  // " (N unreadable line(s) of <history> skipped)" or ""
+};
+struct HistorySample {
+  std::string_view message;  // "RAM data"
+  std::string_view key;      // "available_ram"
+  std::uint64_t value = 0;
+};
+PeriodHistory record_period_history(const Context& context, std::string_view promise_name,
+                                    const std::string& history_file, const std::string& marker,
+                                    int period_seconds, const HistorySample& sample);
 
 }  // namespace promise

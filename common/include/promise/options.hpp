@@ -33,6 +33,11 @@ const CLI::Validator& unix_socket_path();
 // An abstract UNIX socket name (without the leading NUL): not empty, at most 107 bytes.
 const CLI::Validator& abstract_socket_name();
 
+// A decimal number (fractions allowed, no white space) from min to max, both included. A value
+// outside gets "'<value>' is not <what>" (what says the unit and the range: "a size in MiB (a
+// number from 0 to 1e12)"); type is the placeholder --help shows ("MIB").
+CLI::Validator number_in(double min, double max, std::string what, std::string type);
+
 // A duration in seconds, fractional allowed, finite, from 1 ms to a day.
 const CLI::Validator& positive_seconds();
 // The same rule for text read elsewhere (a timeout file): the seconds, or nothing.

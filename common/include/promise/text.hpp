@@ -44,6 +44,9 @@ std::string json_string(std::string_view text);
 std::string human_duration(std::chrono::steady_clock::duration duration);
 std::string human_seconds(double seconds);
 
+// A number as %.15g writes it: "20", "0.5", "1e+20" (thresholds and counts in messages).
+std::string shortest_number(double value);
+
 // "[::1]" -> "::1"; any other text unchanged.
 std::string strip_ipv6_brackets(std::string host);
 
