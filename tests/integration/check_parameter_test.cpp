@@ -12,13 +12,7 @@ namespace {
 const std::string kParameter = binary("check_parameter");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kParameter);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
+  return run_program(kParameter, std::move(args));
 }
 
 TEST(CheckParameter, EqualValuesHold) {

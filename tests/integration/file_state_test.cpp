@@ -19,17 +19,7 @@ namespace fs = std::filesystem;
 const std::string kFileState = binary("check_file_state");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kFileState);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
-}
-
-void write(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
+  return run_program(kFileState, std::move(args));
 }
 
 class FileState : public ::testing::Test {
@@ -38,8 +28,8 @@ class FileState : public ::testing::Test {
   std::string empty = dir / "error.txt";
   std::string full = dir / "full.txt";
   void SetUp() override {
-    write(empty, "");
-    write(full, "line 1\nline 2\n");
+    overwrite_file(empty, "");
+    overwrite_file(full, "line 1\nline 2\n");
   }
 };
 
@@ -69,7 +59,7 @@ TEST_F(FileState, UrlIsAppendedToNotEmptyOnlyAndStripped) {
 
 TEST_F(FileState, BinaryContentIsNotEmptyNotADecodingError) {
   const std::string binary_file = dir / "core";
-  write(binary_file, std::string("\xff\xfe\x00\x80", 4));
+  overwrite_file(binary_file, std::string("\xff\xfe\x00\x80", 4));
   expect_output(check({"--filename", binary_file, "--state", "empty"}), 2,
                 "CRITICAL: '" + binary_file + "' not empty");
   auto json = check({"--filename", binary_file, "--state", "not-empty", "--format", "json"});
@@ -142,7 +132,7 @@ TEST_F(FileState, ReadErrorIsUnknown) {
 
 TEST_F(FileState, UnreadableFileIsUnknown) {
   const std::string secret = dir / "secret";
-  write(secret, "");
+  overwrite_file(secret, "");
   ASSERT_EQ(::chmod(secret.c_str(), 0), 0);
   ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
   ProcessSpec spec;
@@ -167,7 +157,7 @@ TEST_F(FileState, UnreadableFileIsUnknown) {
 
 TEST_F(FileState, PathsAreShownAsPythonReprShowsThem) {
   const std::string odd = dir / "it's a\tfile\xff";
-  write(odd, "x");
+  overwrite_file(odd, "x");
   expect_output(check({"--filename", odd, "--state", "empty"}), 2,
                 "CRITICAL: \"" + dir.path() + "/it's a\\tfile\\udcff\" not empty");
 }
@@ -192,7 +182,7 @@ class FileStateInstall : public ::testing::TestWithParam<std::string> {};
 TEST_P(FileStateInstall, InstalledPromiseRunsLikeSlapgridRunsIt) {
   Partition partition;
   fs::create_directories(partition.dir / "srv/monitor");
-  write(partition.dir / "srv/monitor/error.txt", "");
+  overwrite_file(partition.dir / "srv/monitor/error.txt", "");
   // Relative to the partition, as slapgrid runs the promise there; the file may not exist yet.
   ASSERT_EQ(partition
                 .install(kFileState, "error-empty", GetParam(),
@@ -208,7 +198,7 @@ TEST_P(FileStateInstall, InstalledPromiseRunsLikeSlapgridRunsIt) {
   expect_output(partition.run_like_slapgrid("error-empty"), 0,
                 "OK: 'srv/monitor/error.txt' state 'empty'");
   expect_output(partition.run_like_slapgrid("lock-absent"), 0, "OK: 'var/run/lock' state 'absent'");
-  write(partition.dir / "srv/monitor/error.txt", "boom\n");
+  overwrite_file(partition.dir / "srv/monitor/error.txt", "boom\n");
   expect_output(partition.run_like_slapgrid("error-empty"), 2,
                 "CRITICAL: 'srv/monitor/error.txt' not empty, content available at "
                 "https://[::1]/error.txt");

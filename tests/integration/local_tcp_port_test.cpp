@@ -21,13 +21,7 @@ namespace {
 const std::string kOpened = binary("is-local-tcp-port-opened");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kOpened);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
+  return run_program(kOpened, std::move(args));
 }
 
 // A TCP socket of the family, bound to address:port (0: any free port), not listening.
