@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
@@ -277,13 +278,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, CertificateInstall, ::testing::Values("script", 
 class BadCertificateInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadCertificateInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  auto result = check(GetParam().args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kCertificate, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(fs::exists(partition.promise("p")));
+  expect_bad_input_refused(kCertificate, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -102,14 +102,26 @@ void make_sparse_log(const std::string& path, const std::string& tail) {
   append_to_file(path, "\n" + tail);  // the holes read as NUL bytes: a line of its own
 }
 
-class HttpLog : public ::testing::Test {
+// A log in a directory of its own, and the promise run on it (--log-file given).
+class LogTest : public ::testing::Test {
  protected:
-  TempDir dir;
-  std::string log = dir / "error.log";
+  LogTest(const std::string& binary, const std::string& name) : binary_(binary), log(dir / name) {}
   ProcessResult check(std::vector<std::string> args) {
     args.insert(args.begin(), {"--log-file", log});
-    return run_program(kHttpLog, args);
+    return run_program(binary_, args);
   }
+
+ private:
+  std::string binary_;
+
+ protected:
+  TempDir dir;
+  std::string log;
+};
+
+class HttpLog : public LogTest {
+ protected:
+  HttpLog() : LogTest(kHttpLog, "error.log") {}
 };
 
 TEST_F(HttpLog, CountsErrorLinesAndClassifiesThem) {
@@ -197,14 +209,9 @@ TEST_F(HttpLog, ThreeGibibyteSparseLogCostsItsTail) {
   EXPECT_LT(result.bytes_read, 256 * 1024) << result.bytes_read;
 }
 
-class ZopeLog : public ::testing::Test {
+class ZopeLog : public LogTest {
  protected:
-  TempDir dir;
-  std::string log = dir / "longrequest.log";
-  ProcessResult check(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--log-file", log});
-    return run_program(kZopeLog, args);
-  }
+  ZopeLog() : LogTest(kZopeLog, "longrequest.log") {}
 };
 
 TEST_F(ZopeLog, EveryDumpLineIsOneLongRequest) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
@@ -209,14 +210,8 @@ INSTANTIATE_TEST_SUITE_P(Modes, FileStateInstall, ::testing::Values("script", "c
 class BadFileStateInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadFileStateInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  auto result = check(GetParam().args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kFileState, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
+  const ProcessResult install = expect_bad_input_refused(kFileState, GetParam());
   EXPECT_NE(install.output.find(GetParam().mentions), std::string::npos) << install.output;
-  EXPECT_FALSE(fs::exists(partition.promise("p")));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "bad_input.hpp"
 #include "listeners.hpp"
 #include "partition.hpp"
 #include "process.hpp"
@@ -179,13 +180,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, LocalTcpPortInstall, ::testing::Values("script",
 class BadPortInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadPortInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  auto result = check(GetParam().args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kOpened, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(std::filesystem::exists(partition.promise("p")));
+  expect_bad_input_refused(kOpened, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "limits.hpp"
-#include "partition_dir.hpp"
+#include "partition.hpp"
 #include "process.hpp"
 #include "promise/proc_pid.hpp"
 #include "status_line.hpp"

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
@@ -501,15 +502,7 @@ TEST_F(Surykatka, AHugeValidReportIsRead) {
 class SurykatkaBadInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(SurykatkaBadInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  std::vector<std::string> args = GetParam().args;
-  args.insert(args.begin(), kSurykatka);
-  const ProcessResult result = run(args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  const ProcessResult install = partition.install(kSurykatka, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(fs::exists(partition.promise("p")));
+  expect_bad_input_refused(kSurykatka, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
