@@ -2,7 +2,6 @@
 // Ed25519 pairs, a key in the certificate's file, mismatched keys, certificates expiring soon,
 // expired (made in-process, as openssl req cannot date a certificate in the past) and valid past
 // 2050 (a GeneralizedTime notAfter), garbled PEM, chain files, unreadable files, directories.
-#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include "process.hpp"
 #include "status_line.hpp"
 #include "test_pki.hpp"
+#include "unprivileged.hpp"
 
 namespace promise::test {
 namespace {
@@ -235,17 +235,8 @@ TEST_F(Certificate, UnreadableFileIsUnknown) {
   overwrite_file(secret, read_file(path("ec.pem")));
   ASSERT_EQ(::chmod(secret.c_str(), 0600), 0);
   ASSERT_EQ(::chmod(private_dir.path().c_str(), 0755), 0);
-  ProcessSpec spec;
-  spec.argv = {kCertificate, "--certificate", secret};
-  if (::getuid() == 0) {  // root reads everything: run the promise as nobody
-    spec.before_exec = [] {
-      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) {
-        ::_exit(125);
-      }
-    };
-  }
-  auto result = run_process(spec);
-  if (result.exit_code == 125 || result.output.rfind("exec ", 0) == 0) {
+  auto result = run_unprivileged({kCertificate, "--certificate", secret});
+  if (unprivileged_run_refused(result)) {
     GTEST_SKIP() << "cannot run the promise as an unprivileged user here: " << result.output;
   }
   expect_output(result, 3,

@@ -1,6 +1,5 @@
 // check_file_state on real files: absent, empty, not empty, binary, a directory, a FIFO, an
 // unreadable file, a read error, dangling and looping symbolic links.
-#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
+#include "unprivileged.hpp"
 
 namespace promise::test {
 namespace {
@@ -136,24 +136,15 @@ TEST_F(FileState, UnreadableFileIsUnknown) {
   overwrite_file(secret, "");
   ASSERT_EQ(::chmod(secret.c_str(), 0), 0);
   ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
-  ProcessSpec spec;
-  spec.argv = {kFileState, "--filename", secret, "--state", "empty"};
-  if (::getuid() == 0) {  // root reads everything: run the promise as nobody
-    spec.before_exec = [] {
-      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) {
-        ::_exit(125);
-      }
-    };
-  }
-  auto result = run_process(spec);
-  if (result.exit_code == 125 || result.output.rfind("exec ", 0) == 0) {
+  auto result = run_unprivileged({kFileState, "--filename", secret, "--state", "empty"});
+  if (unprivileged_run_refused(result)) {
     GTEST_SKIP() << "cannot run the promise as an unprivileged user here: " << result.output;
   }
   expect_output(result, 3,
                 "UNKNOWN: '" + secret + "' could not be opened and read: Permission denied");
   // Absent is a stat(2) question: the file is there, readable or not.
-  spec.argv = {kFileState, "--filename", secret, "--state", "absent"};
-  expect_output(run_process(spec), 2, "CRITICAL: '" + secret + "' not absent");
+  expect_output(run_unprivileged({kFileState, "--filename", secret, "--state", "absent"}), 2,
+                "CRITICAL: '" + secret + "' not absent");
 }
 
 TEST_F(FileState, PathsAreShownAsPythonReprShowsThem) {
