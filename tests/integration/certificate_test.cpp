@@ -2,7 +2,6 @@
 // Ed25519 pairs, a key in the certificate's file, mismatched keys, certificates expiring soon,
 // expired (made in-process, as openssl req cannot date a certificate in the past) and valid past
 // 2050 (a GeneralizedTime notAfter), garbled PEM, chain files, unreadable files, directories.
-#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,10 +9,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
 #include "test_pki.hpp"
+#include "unprivileged.hpp"
 
 namespace promise::test {
 namespace {
@@ -22,17 +23,7 @@ namespace fs = std::filesystem;
 const std::string kCertificate = binary("check_certificate");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kCertificate);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
-}
-
-void write(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
+  return run_program(kCertificate, std::move(args));
 }
 
 void openssl(std::vector<std::string> args) {
@@ -108,8 +99,8 @@ TEST_F(Certificate, WithoutKeyOnlyTheCertificateIsChecked) {
 TEST_F(Certificate, KeyMayLieInTheCertificateFileBeforeOrAfterIt) {
   const std::string key_first = path("key_first.pem");
   const std::string key_last = path("key_last.pem");
-  write(key_first, read_file(path("ec.key")) + read_file(path("ec.pem")));
-  write(key_last, read_file(path("ed25519.pem")) + read_file(path("ed25519.key")));
+  overwrite_file(key_first, read_file(path("ec.key")) + read_file(path("ec.pem")));
+  overwrite_file(key_last, read_file(path("ed25519.pem")) + read_file(path("ed25519.key")));
   for (const auto& both : {key_first, key_last}) {
     expect_output(check({"--certificate", both, "--key", both}), 0,
                   "OK: Certificate '" + both + "' and key '" + both + "' are ok");
@@ -166,8 +157,8 @@ TEST_F(Certificate, ValidPast2049IsReadAsTheGeneralizedTimeItIs) {
 TEST_F(Certificate, ChainFileIsCheckedByItsFirstCertificate) {
   // The leaf first, as in every chain file: the leaf's date decides, not the others'.
   const std::string chain = path("chain.pem");
-  write(chain,
-        read_file(path("soon.pem")) + read_file(path("far.pem")) + read_file(path("rsa.pem")));
+  overwrite_file(
+      chain, read_file(path("soon.pem")) + read_file(path("far.pem")) + read_file(path("rsa.pem")));
   expect_line(check({"--certificate", chain}), 2,
               "CRITICAL: Certificate '" + chain + "' will expire in less than 15 days");
   expect_output(check({"--certificate", chain, "--key", path("soon.key"),
@@ -184,7 +175,7 @@ TEST_F(Certificate, GarbledPemSaysWhatIsWrong) {
   const std::string problem = "CRITICAL: Problem loading certificate ";
   const auto expect_problem = [&](const std::string& name, const std::string& content,
                                   const std::string& why) {
-    write(path(name), content);
+    overwrite_file(path(name), content);
     expect_output(check({"--certificate", path(name)}), 2,
                   problem + repr(name) + ", error: " + why);
   };
@@ -208,7 +199,7 @@ TEST_F(Certificate, GarbledPemSaysWhatIsWrong) {
   // The key side: a garbled key block, an encrypted key.
   std::string key = read_file(path("ec.key"));
   key.replace(key.find('\n') + 1, 8, "AAAAAAAA");
-  write(path("garbled.key"), key);
+  overwrite_file(path("garbled.key"), key);
   expect_output(check({"--certificate", path("ec.pem"), "--key", path("garbled.key")}), 2,
                 "CRITICAL: Problem loading key " + repr("garbled.key") +
                     ", error: its PRIVATE KEY block is not a valid private key");
@@ -232,7 +223,7 @@ TEST_F(Certificate, MissingFilesFailAndUnreadableOnesAreUnknown) {
   expect_output(
       check({"--certificate", "/dev/null"}), 3,
       "UNKNOWN: Problem loading certificate '/dev/null', error: it is not a regular file");
-  write(path("huge.pem"), std::string(1024 * 1024 + 1, 'A'));
+  overwrite_file(path("huge.pem"), std::string(1024 * 1024 + 1, 'A'));
   expect_output(check({"--certificate", path("huge.pem")}), 3,
                 "UNKNOWN: Problem loading certificate " + repr("huge.pem") +
                     ", error: it is larger than 1 MiB, not a PEM file");
@@ -241,20 +232,11 @@ TEST_F(Certificate, MissingFilesFailAndUnreadableOnesAreUnknown) {
 TEST_F(Certificate, UnreadableFileIsUnknown) {
   TempDir private_dir;
   const std::string secret = private_dir / "secret.pem";
-  write(secret, read_file(path("ec.pem")));
+  overwrite_file(secret, read_file(path("ec.pem")));
   ASSERT_EQ(::chmod(secret.c_str(), 0600), 0);
   ASSERT_EQ(::chmod(private_dir.path().c_str(), 0755), 0);
-  ProcessSpec spec;
-  spec.argv = {kCertificate, "--certificate", secret};
-  if (::getuid() == 0) {  // root reads everything: run the promise as nobody
-    spec.before_exec = [] {
-      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) {
-        ::_exit(125);
-      }
-    };
-  }
-  auto result = run_process(spec);
-  if (result.exit_code == 125 || result.output.rfind("exec ", 0) == 0) {
+  auto result = run_unprivileged({kCertificate, "--certificate", secret});
+  if (unprivileged_run_refused(result)) {
     GTEST_SKIP() << "cannot run the promise as an unprivileged user here: " << result.output;
   }
   expect_output(result, 3,
@@ -287,13 +269,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, CertificateInstall, ::testing::Values("script", 
 class BadCertificateInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadCertificateInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  auto result = check(GetParam().args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kCertificate, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(fs::exists(partition.promise("p")));
+  expect_bad_input_refused(kCertificate, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -2,6 +2,7 @@
 // buildout can render (empty, spaces, quotes, bytes that are not UTF-8).
 #include <gtest/gtest.h>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
@@ -12,13 +13,7 @@ namespace {
 const std::string kParameter = binary("check_parameter");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kParameter);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
+  return run_program(kParameter, std::move(args));
 }
 
 TEST(CheckParameter, EqualValuesHold) {
@@ -114,13 +109,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, CheckParameterInstall, ::testing::Values("script
 class BadParameterInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadParameterInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  auto result = check(GetParam().args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kParameter, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(std::filesystem::exists(partition.promise("p")));
+  expect_bad_input_refused(kParameter, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "limits.hpp"
-#include "partition_dir.hpp"
+#include "partition.hpp"
 #include "process.hpp"
 #include "promise/proc_pid.hpp"
 #include "status_line.hpp"
@@ -96,7 +96,7 @@ TEST(CommandExecute, OutputThatIsNotUtf8IsEscaped) {
 }
 
 TEST(CommandExecute, RunsInThePartitionWithStdinFromDevNull) {
-  PartitionDir partition;
+  Partition partition;
   auto result = partition.run_in(
       {kCommand, "--command", "pwd; readlink /proc/self/fd/0; cat; echo end; exit 1"});
   expect_line(result, 2, "CRITICAL: ");
@@ -106,7 +106,7 @@ TEST(CommandExecute, RunsInThePartitionWithStdinFromDevNull) {
 }
 
 TEST(CommandExecute, AHangingCommandEndsAtTheDeadlineWithNothingLeft) {
-  PartitionDir partition;
+  Partition partition;
   auto result = partition.run_in(
       {kCommand, "--timeout", "2", "--command", "echo $$ > sh.pid; echo waiting; sleep 100"});
   expect_line(result, 2, "CRITICAL: 'echo $$ > sh.pid; echo waiting; sleep 100' timed out after ");
@@ -126,7 +126,7 @@ TEST(CommandExecute, AHangingCommandEndsAtTheDeadlineWithNothingLeft) {
 }
 
 TEST(CommandExecute, ChildrenThatIgnoreSigtermOrLeaveTheGroupAreKilledToo) {
-  PartitionDir partition;
+  Partition partition;
   auto result =
       partition.run_in({kCommand, "--timeout", "2", "--command",
                         "sh -c 'trap \"\" TERM; echo $$ > stubborn.pid; exec sleep 100' & "
@@ -145,7 +145,7 @@ TEST(CommandExecute, ChildrenThatIgnoreSigtermOrLeaveTheGroupAreKilledToo) {
 }
 
 TEST(CommandExecute, SigtermFromSlapgridKillsTheCommandBeforeThePromiseExits) {
-  PartitionDir partition;
+  Partition partition;
   ProcessSpec spec;
   spec.argv = {kCommand, "--command", "echo $$ > sh.pid; exec sleep 100"};
   spec.cwd = partition.path;
@@ -183,14 +183,14 @@ TEST(CommandExecute, ProfileOptionsThePluginIgnoresAreAccepted) {
 // ---- validate_frontend_configuration ---------------------------------------------------
 
 TEST(ValidateFrontend, ScriptThatSucceeds) {
-  PartitionDir partition;
+  Partition partition;
   write_script(partition / "verify", "echo fine");
   expect_line(run({kValidate, "--verification-script", partition / "verify"}), 0,
               "OK: verification script '" + (partition / "verify") + "' succeeded");
 }
 
 TEST(ValidateFrontend, AFailingScriptsOutputIsTheMessage) {
-  PartitionDir partition;
+  Partition partition;
   write_script(partition / "verify",
                "echo '[ALERT] parsing [haproxy.cfg:12]: unknown keyword'; echo 'Fatal errors "
                "found in configuration.' >&2; exit 1");
@@ -202,14 +202,14 @@ TEST(ValidateFrontend, AFailingScriptsOutputIsTheMessage) {
 }
 
 TEST(ValidateFrontend, ASilentFailureSaysItsExitStatus) {
-  PartitionDir partition;
+  Partition partition;
   write_script(partition / "verify", "exit 4");
   EXPECT_EQ(run({kValidate, "--verification-script", partition / "verify"}).output,
             "CRITICAL: verification script exited with status 4\n");
 }
 
 TEST(ValidateFrontend, AHangingScriptEndsAtTheDeadline) {
-  PartitionDir partition;
+  Partition partition;
   write_script(partition / "verify", "echo $$ > script.pid; echo checking; exec sleep 100");
   auto result = partition.run_in(
       {kValidate, "--timeout", "1.5", "--verification-script", partition / "verify"});
@@ -221,14 +221,14 @@ TEST(ValidateFrontend, AHangingScriptEndsAtTheDeadline) {
 }
 
 TEST(ValidateFrontend, IsRunAsOnePathWithoutShell) {
-  PartitionDir partition;
+  Partition partition;
   write_script(partition / "verify me", "echo \"args: $#\"; exit 1");
   EXPECT_EQ(run({kValidate, "--verification-script", partition / "verify me"}).output,
             "CRITICAL: args: 0\n");
 }
 
 TEST(ValidateFrontend, AScriptThatCannotRunIsUnknown) {
-  PartitionDir partition;
+  Partition partition;
   write_script(partition / "not-executable", "exit 0", false);
   std::ofstream(partition / "no-shebang") << "echo hi\n";
   ::chmod((partition / "no-shebang").c_str(), 0700);
@@ -257,7 +257,7 @@ TEST(ValidateFrontend, AScriptThatCannotRunIsUnknown) {
 class CommandInstallModes : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CommandInstallModes, InstalledPromisesRunInThePartition) {
-  PartitionDir partition;
+  Partition partition;
   ASSERT_EQ(partition.install(kCommand, "pwd", GetParam(), {"--command", "pwd; exit 1"}).exit_code,
             0);
   ASSERT_EQ(partition
@@ -293,7 +293,7 @@ TEST_P(CommandInstallModes, InstalledPromisesRunInThePartition) {
 INSTANTIATE_TEST_SUITE_P(Command, CommandInstallModes, ::testing::Values("script", "copy"));
 
 TEST(CommandInstall, BadOptionsWriteNothing) {
-  PartitionDir partition;
+  Partition partition;
   for (const auto& args :
        {std::vector<std::string>{kCommand},
         std::vector<std::string>{kCommand, "--command", "true", "--timeout", "25"},

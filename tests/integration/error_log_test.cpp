@@ -23,23 +23,6 @@ namespace fs = std::filesystem;
 const std::string kHttpLog = binary("check_error_on_http_log");
 const std::string kZopeLog = binary("check_error_on_zope_longrequest_log");
 
-ProcessResult check(const std::string& binary, std::vector<std::string> args) {
-  args.insert(args.begin(), binary);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
-}
-
-void write(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
-}
-void append(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::app) << content;
-}
-
 // Local time, as the servers write it, seconds_ago before now.
 enum class TimeFormat { apache, apache_microseconds, zope };
 std::string local_time(long seconds_ago, TimeFormat format) {
@@ -114,30 +97,43 @@ CountedRun run_counting_reads(const std::vector<std::string>& argv) {
 
 // A log of 3 GiB of holes (no disk space) with lines after them.
 void make_sparse_log(const std::string& path, const std::string& tail) {
-  write(path, "");
+  overwrite_file(path, "");
   ASSERT_EQ(::truncate(path.c_str(), 3LL << 30), 0);
-  append(path, "\n" + tail);  // the holes read as NUL bytes: a line of its own
+  append_to_file(path, "\n" + tail);  // the holes read as NUL bytes: a line of its own
 }
 
-class HttpLog : public ::testing::Test {
+// A log in a directory of its own, and the promise run on it (--log-file given).
+class LogTest : public ::testing::Test {
  protected:
-  TempDir dir;
-  std::string log = dir / "error.log";
+  LogTest(const std::string& binary, const std::string& name) : binary_(binary), log(dir / name) {}
   ProcessResult check(std::vector<std::string> args) {
     args.insert(args.begin(), {"--log-file", log});
-    return test::check(kHttpLog, args);
+    return run_program(binary_, args);
   }
+
+ private:
+  std::string binary_;
+
+ protected:
+  TempDir dir;
+  std::string log;
+};
+
+class HttpLog : public LogTest {
+ protected:
+  HttpLog() : LogTest(kHttpLog, "error.log") {}
 };
 
 TEST_F(HttpLog, CountsErrorLinesAndClassifiesThem) {
-  write(log, apache(60, "error",
-                    "[client 10.0.0.1] (113)No route to host: proxy: HTTP: attempt to connect") +
-                 apache(50, "error", "(101)Network is unreachable: AH00957") +
-                 apache(40, "error", "(110)Connection timed out: AH00957") +
-                 apache(30, "proxy:error", "(110)Connection timed out: AH00957", true) +
-                 apache(20, "error", "File does not exist: /srv/www/favicon.ico") +
-                 apache(15, "warn", "(113)No route to host") + "not a log line\n" +
-                 apache(10, "core:notice", "SIGUSR1 received", true));
+  overwrite_file(
+      log, apache(60, "error",
+                  "[client 10.0.0.1] (113)No route to host: proxy: HTTP: attempt to connect") +
+               apache(50, "error", "(101)Network is unreachable: AH00957") +
+               apache(40, "error", "(110)Connection timed out: AH00957") +
+               apache(30, "proxy:error", "(110)Connection timed out: AH00957", true) +
+               apache(20, "error", "File does not exist: /srv/www/favicon.ico") +
+               apache(15, "warn", "(113)No route to host") + "not a log line\n" +
+               apache(10, "core:notice", "SIGUSR1 received", true));
   auto result = check({"--format", "json"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("\"message\":\"ERROR=5 (NOROUTE=1, UNREACHABLENET=1, TIMEOUT=2)\""),
@@ -147,21 +143,21 @@ TEST_F(HttpLog, CountsErrorLinesAndClassifiesThem) {
 }
 
 TEST_F(HttpLog, NoErrorIsOk) {
-  write(log, apache(10, "notice", "Apache configured -- resuming normal operations") +
-                 apache(5, "warn", "mod_ssl: certificate expires soon"));
+  overwrite_file(log, apache(10, "notice", "Apache configured -- resuming normal operations") +
+                          apache(5, "warn", "mod_ssl: certificate expires soon"));
   expect_output(check({}), 0, "OK: no error in the last 4096 bytes of '" + log + "'");
 }
 
 TEST_F(HttpLog, MaximumDelayStopsAtTheFirstOlderLine) {
   // Newest first: an error, a notice two hours old, then a recent error again (a clock jump):
   // the old line ends the scan, as in the plugin.
-  write(log, apache(60, "error", "before") + apache(7200, "notice", "old") +
-                 apache(30, "error", "recent"));
+  overwrite_file(log, apache(60, "error", "before") + apache(7200, "notice", "old") +
+                          apache(30, "error", "recent"));
   expect_output(check({"--maximum-delay", "3600"}), 2,
                 "CRITICAL: ERROR=1 (NOROUTE=0, UNREACHABLENET=0, TIMEOUT=0)");
   expect_output(check({"--maximum_delay", "0"}), 2,
                 "CRITICAL: ERROR=2 (NOROUTE=0, UNREACHABLENET=0, TIMEOUT=0)");
-  write(log, apache(7200, "error", "old"));
+  overwrite_file(log, apache(7200, "error", "old"));
   expect_output(check({"--maximum-delay", "3600"}), 0,
                 "OK: no error in the last 4096 bytes of '" + log + "'");
 }
@@ -169,18 +165,18 @@ TEST_F(HttpLog, MaximumDelayStopsAtTheFirstOlderLine) {
 TEST_F(HttpLog, OnlyTheLast4096BytesCount) {
   std::string notices;
   while (notices.size() < 4096) notices += apache(10, "notice", "child pid exit signal");
-  write(log, apache(20, "error", "outside the window") + notices);
+  overwrite_file(log, apache(20, "error", "outside the window") + notices);
   expect_output(check({}), 0, "OK: no error in the last 4096 bytes of '" + log + "'");
-  append(log, apache(5, "error", "inside"));
+  append_to_file(log, apache(5, "error", "inside"));
   expect_output(check({}), 2, "CRITICAL: ERROR=1 (NOROUTE=0, UNREACHABLENET=0, TIMEOUT=0)");
 }
 
 TEST_F(HttpLog, ThreeBadDatesAreForgivenTheFourthIsAnError) {
   const std::string bad = "[Someday 25:00] [error] cut\n";
-  write(log, apache(20, "error", "counted") + bad + bad + bad);
+  overwrite_file(log, apache(20, "error", "counted") + bad + bad + bad);
   expect_output(check({}), 2, "CRITICAL: ERROR=1 (NOROUTE=0, UNREACHABLENET=0, TIMEOUT=0)");
-  write(log, apache(20, "error", "counted") + "[Mon Feb 30 10:00:00 2026] [error] x\n" + bad + bad +
-                 bad);
+  overwrite_file(log, apache(20, "error", "counted") + "[Mon Feb 30 10:00:00 2026] [error] x\n" +
+                          bad + bad + bad);
   expect_output(check({}), 3,
                 "UNKNOWN: time data 'Mon Feb 30 10:00:00 2026' does not match format "
                 "'%a %b %d %H:%M:%S.%f %Y'");
@@ -188,17 +184,17 @@ TEST_F(HttpLog, ThreeBadDatesAreForgivenTheFourthIsAnError) {
 
 TEST_F(HttpLog, AbsentEmptyAndRotatedLogsAreOk) {
   expect_output(check({}), 0, "OK: '" + log + "' does not exist: nothing to check");
-  write(log, "");
+  overwrite_file(log, "");
   expect_output(check({}), 0, "OK: no error in the last 4096 bytes of '" + log + "'");
-  write(log, apache(10, "error", "(110)Connection timed out"));
+  overwrite_file(log, apache(10, "error", "(110)Connection timed out"));
   expect_line(check({}), 2, "CRITICAL: ERROR=1");
   fs::rename(log, log + ".1");  // logrotate: the errors went with the old file
-  write(log, "");
+  overwrite_file(log, "");
   expect_output(check({}), 0, "OK: no error in the last 4096 bytes of '" + log + "'");
 }
 
 TEST_F(HttpLog, DirectoryIsUnknown) {
-  expect_output(test::check(kHttpLog, {"--log-file", dir.path()}), 3,
+  expect_output(run_program(kHttpLog, {"--log-file", dir.path()}), 3,
                 "UNKNOWN: cannot read '" + dir.path() + "': it is a directory");
 }
 
@@ -213,21 +209,16 @@ TEST_F(HttpLog, ThreeGibibyteSparseLogCostsItsTail) {
   EXPECT_LT(result.bytes_read, 256 * 1024) << result.bytes_read;
 }
 
-class ZopeLog : public ::testing::Test {
+class ZopeLog : public LogTest {
  protected:
-  TempDir dir;
-  std::string log = dir / "longrequest.log";
-  ProcessResult check(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--log-file", log});
-    return test::check(kZopeLog, args);
-  }
+  ZopeLog() : LogTest(kZopeLog, "longrequest.log") {}
 };
 
 TEST_F(ZopeLog, EveryDumpLineIsOneLongRequest) {
   // Thread 1 dumped twice (one slow request, counted twice); a line whose date is no date
   // matches the pattern but is skipped; the tracebacks are not dumps.
-  write(log, dump(50, 1) + dump(40, 1) + dump(30, 2) +
-                 "2026-13-45 10:00:00,100 - Thread 3: Started on 1.0\n");
+  overwrite_file(log, dump(50, 1) + dump(40, 1) + dump(30, 2) +
+                          "2026-13-45 10:00:00,100 - Thread 3: Started on 1.0\n");
   expect_output(check({"--error-threshold", "20"}), 0, "OK: Site has 3 long request");
   expect_output(check({"--error-threshold", "2"}), 2,
                 "CRITICAL: Site has 3 long request (threshold 2)");
@@ -236,7 +227,7 @@ TEST_F(ZopeLog, EveryDumpLineIsOneLongRequest) {
 
 TEST_F(ZopeLog, ThresholdAndDelayAreNumbersAsStringsOrAsDumpsRendersThem) {
   // erp5-zope2 passes the values as strings, wendelin through dumps(): both are numbers here.
-  write(log, dump(7200, 1) + dump(30, 2) + dump(20, 3));
+  overwrite_file(log, dump(7200, 1) + dump(30, 2) + dump(20, 3));
   for (const std::string threshold : {"1", "1.0", " 1 ", "+1", "1e0"}) {
     expect_line(check({"--error-threshold", threshold}), 2, "CRITICAL: Site has 3 long request");
   }
@@ -255,19 +246,19 @@ TEST_F(ZopeLog, ThresholdAndDelayAreNumbersAsStringsOrAsDumpsRendersThem) {
 TEST_F(ZopeLog, OnlyTheLast40960BytesCount) {
   std::string other;
   while (other.size() <= 40960) other += "Traceback (most recent call last): nothing to count\n";
-  write(log, dump(30) + other);
+  overwrite_file(log, dump(30) + other);
   expect_output(check({"--error-threshold", "0"}), 0, "OK: Site has 0 long request");
 }
 
 TEST_F(ZopeLog, AbsentEmptyAndRotatedLogs) {
   expect_output(check({"--error-threshold", "0"}), 0,
                 "OK: log file does not exist: log check skipped");
-  write(log, "");
+  overwrite_file(log, "");
   expect_output(check({"--error-threshold", "0"}), 0, "OK: Site has 0 long request");
-  write(log, dump(10));
+  overwrite_file(log, dump(10));
   expect_line(check({"--error-threshold", "0"}), 2, "CRITICAL: Site has 1 long request");
   fs::rename(log, log + ".1");
-  write(log, "");
+  overwrite_file(log, "");
   expect_output(check({"--error-threshold", "0"}), 0, "OK: Site has 0 long request");
 }
 
@@ -303,9 +294,9 @@ TEST_P(LogInstall, InstalledPromisesRunLikeSlapgridRunsThem) {
                 "OK: 'var/log/apache-error.log' does not exist: nothing to check");
   std::string dumps;
   for (int i = 0; i < 21; ++i) dumps += dump(30, i);
-  write(partition.dir / "var/log/longrequest.log", dumps);
-  write(partition.dir / "var/log/apache-error.log",
-        apache(10, "error", "(101)Network is unreachable"));
+  overwrite_file(partition.dir / "var/log/longrequest.log", dumps);
+  overwrite_file(partition.dir / "var/log/apache-error.log",
+                 apache(10, "error", "(101)Network is unreachable"));
   expect_output(partition.run_like_slapgrid("zope-longrequest"), 2,
                 "CRITICAL: Site has 21 long request (threshold 20)");
   // The plugin's default rule (every 720 minutes, 2 of 2): the last check is replayed.
@@ -347,7 +338,7 @@ struct BadLogInput {
 class BadLogOptions : public ::testing::TestWithParam<BadLogInput> {};
 
 TEST_P(BadLogOptions, AreUnknownWithAOneLineReason) {
-  auto result = check(GetParam().binary, GetParam().args);
+  auto result = run_program(GetParam().binary, GetParam().args);
   expect_line(result, 3, "UNKNOWN: ");
   EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
 }

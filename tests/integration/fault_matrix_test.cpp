@@ -120,13 +120,7 @@ void enter_nxdomain_namespace() {
   const Environment& env = environment();
   enter_private_namespaces(env.dir / "hosts-localhost", env.dir / "resolv-local", false);
   if (::unshare(CLONE_NEWNET) != 0) ::_exit(125);
-  const int control = ::socket(AF_INET, SOCK_DGRAM, 0);
-  ifreq request{};
-  std::strcpy(request.ifr_name, "lo");
-  ::ioctl(control, SIOCGIFFLAGS, &request);
-  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
-  if (::ioctl(control, SIOCSIFFLAGS, &request) != 0) ::_exit(125);
-  ::close(control);
+  bring_loopback_up();
   const int dns = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;

@@ -1,6 +1,5 @@
 // check_file_state on real files: absent, empty, not empty, binary, a directory, a FIFO, an
 // unreadable file, a read error, dangling and looping symbolic links.
-#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
+#include "unprivileged.hpp"
 
 namespace promise::test {
 namespace {
@@ -19,17 +20,7 @@ namespace fs = std::filesystem;
 const std::string kFileState = binary("check_file_state");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kFileState);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
-}
-
-void write(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
+  return run_program(kFileState, std::move(args));
 }
 
 class FileState : public ::testing::Test {
@@ -38,8 +29,8 @@ class FileState : public ::testing::Test {
   std::string empty = dir / "error.txt";
   std::string full = dir / "full.txt";
   void SetUp() override {
-    write(empty, "");
-    write(full, "line 1\nline 2\n");
+    overwrite_file(empty, "");
+    overwrite_file(full, "line 1\nline 2\n");
   }
 };
 
@@ -69,7 +60,7 @@ TEST_F(FileState, UrlIsAppendedToNotEmptyOnlyAndStripped) {
 
 TEST_F(FileState, BinaryContentIsNotEmptyNotADecodingError) {
   const std::string binary_file = dir / "core";
-  write(binary_file, std::string("\xff\xfe\x00\x80", 4));
+  overwrite_file(binary_file, std::string("\xff\xfe\x00\x80", 4));
   expect_output(check({"--filename", binary_file, "--state", "empty"}), 2,
                 "CRITICAL: '" + binary_file + "' not empty");
   auto json = check({"--filename", binary_file, "--state", "not-empty", "--format", "json"});
@@ -142,32 +133,23 @@ TEST_F(FileState, ReadErrorIsUnknown) {
 
 TEST_F(FileState, UnreadableFileIsUnknown) {
   const std::string secret = dir / "secret";
-  write(secret, "");
+  overwrite_file(secret, "");
   ASSERT_EQ(::chmod(secret.c_str(), 0), 0);
   ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
-  ProcessSpec spec;
-  spec.argv = {kFileState, "--filename", secret, "--state", "empty"};
-  if (::getuid() == 0) {  // root reads everything: run the promise as nobody
-    spec.before_exec = [] {
-      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) {
-        ::_exit(125);
-      }
-    };
-  }
-  auto result = run_process(spec);
-  if (result.exit_code == 125 || result.output.rfind("exec ", 0) == 0) {
+  auto result = run_unprivileged({kFileState, "--filename", secret, "--state", "empty"});
+  if (unprivileged_run_refused(result)) {
     GTEST_SKIP() << "cannot run the promise as an unprivileged user here: " << result.output;
   }
   expect_output(result, 3,
                 "UNKNOWN: '" + secret + "' could not be opened and read: Permission denied");
   // Absent is a stat(2) question: the file is there, readable or not.
-  spec.argv = {kFileState, "--filename", secret, "--state", "absent"};
-  expect_output(run_process(spec), 2, "CRITICAL: '" + secret + "' not absent");
+  expect_output(run_unprivileged({kFileState, "--filename", secret, "--state", "absent"}), 2,
+                "CRITICAL: '" + secret + "' not absent");
 }
 
 TEST_F(FileState, PathsAreShownAsPythonReprShowsThem) {
   const std::string odd = dir / "it's a\tfile\xff";
-  write(odd, "x");
+  overwrite_file(odd, "x");
   expect_output(check({"--filename", odd, "--state", "empty"}), 2,
                 "CRITICAL: \"" + dir.path() + "/it's a\\tfile\\udcff\" not empty");
 }
@@ -192,7 +174,7 @@ class FileStateInstall : public ::testing::TestWithParam<std::string> {};
 TEST_P(FileStateInstall, InstalledPromiseRunsLikeSlapgridRunsIt) {
   Partition partition;
   fs::create_directories(partition.dir / "srv/monitor");
-  write(partition.dir / "srv/monitor/error.txt", "");
+  overwrite_file(partition.dir / "srv/monitor/error.txt", "");
   // Relative to the partition, as slapgrid runs the promise there; the file may not exist yet.
   ASSERT_EQ(partition
                 .install(kFileState, "error-empty", GetParam(),
@@ -208,7 +190,7 @@ TEST_P(FileStateInstall, InstalledPromiseRunsLikeSlapgridRunsIt) {
   expect_output(partition.run_like_slapgrid("error-empty"), 0,
                 "OK: 'srv/monitor/error.txt' state 'empty'");
   expect_output(partition.run_like_slapgrid("lock-absent"), 0, "OK: 'var/run/lock' state 'absent'");
-  write(partition.dir / "srv/monitor/error.txt", "boom\n");
+  overwrite_file(partition.dir / "srv/monitor/error.txt", "boom\n");
   expect_output(partition.run_like_slapgrid("error-empty"), 2,
                 "CRITICAL: 'srv/monitor/error.txt' not empty, content available at "
                 "https://[::1]/error.txt");
@@ -219,14 +201,8 @@ INSTANTIATE_TEST_SUITE_P(Modes, FileStateInstall, ::testing::Values("script", "c
 class BadFileStateInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadFileStateInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  auto result = check(GetParam().args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kFileState, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
+  const ProcessResult install = expect_bad_input_refused(kFileState, GetParam());
   EXPECT_NE(install.output.find(GetParam().mentions), std::string::npos) << install.output;
-  EXPECT_FALSE(fs::exists(partition.promise("p")));
 }
 
 INSTANTIATE_TEST_SUITE_P(

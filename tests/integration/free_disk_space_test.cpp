@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
@@ -268,15 +269,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, FreeDiskSpaceInstall, ::testing::Values("script"
 class BadDiskInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadDiskInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  std::vector<std::string> args = GetParam().args;
-  args.insert(args.begin(), kDisk);
-  auto result = run(args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kDisk, "p", "copy", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(fs::exists(partition.promise("p")));
+  expect_bad_input_refused(kDisk, GetParam(), "copy");
 }
 
 INSTANTIATE_TEST_SUITE_P(

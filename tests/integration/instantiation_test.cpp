@@ -21,6 +21,7 @@
 
 #include "limits.hpp"
 #include "listeners.hpp"
+#include "partition.hpp"
 #include "process.hpp"
 
 namespace promise::test {
@@ -29,25 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kSocket = binary("check_socket_listening");
 const std::string kPort = binary("check_port_listening");
-
-// A partition as slapgrid sees it: etc/promise inside.
-struct Partition {
-  TempDir dir;
-  std::string promise_dir = dir / "etc/promise";
-  Partition() { fs::create_directories(promise_dir); }
-  std::string promise(const std::string& name) const { return promise_dir + "/" + name; }
-
-  // As slapgrid: argv is the path alone, cwd the partition, a clean environment, stdout and
-  // stderr merged into one pipe.
-  ProcessResult run_like_slapgrid(const std::string& name) const {
-    ProcessSpec spec;
-    spec.argv = {promise(name)};
-    spec.cwd = dir.path();
-    spec.env = clean_environment();
-    spec.time_limit = 20;
-    return run_process(spec);
-  }
-};
 
 ProcessResult install(std::vector<std::string> args) {
   return run(args);

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "bad_input.hpp"
 #include "listeners.hpp"
 #include "partition.hpp"
 #include "process.hpp"
@@ -21,13 +22,7 @@ namespace {
 const std::string kOpened = binary("is-local-tcp-port-opened");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kOpened);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
+  return run_program(kOpened, std::move(args));
 }
 
 // A TCP socket of the family, bound to address:port (0: any free port), not listening.
@@ -185,13 +180,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, LocalTcpPortInstall, ::testing::Values("script",
 class BadPortInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadPortInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  auto result = check(GetParam().args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  auto install = partition.install(kOpened, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(std::filesystem::exists(partition.promise("p")));
+  expect_bad_input_refused(kOpened, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "limits.hpp"
-#include "partition_dir.hpp"
+#include "partition.hpp"
 #include "process.hpp"
 #include "promise/proc_pid.hpp"
 #include "status_line.hpp"
@@ -65,17 +65,13 @@ bool is_link(const std::string& path) {
   return fs::is_symlink(fs::symlink_status(path));
 }
 
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
 // ---- check_partition_deployment_state --------------------------------------------------
 
 TEST(DeploymentState, NoErrorLogIsOkAndRemovesTheLinkButNotADanglingOne) {
   Slappart partition;
   expect_line(partition.run({kDeployment}), 0, "OK: buildout is OK");
   // A link to an empty error log (slapgrid truncated it): removed.
-  write(partition.error_log, "");
+  overwrite_file(partition.error_log, "");
   fs::create_symlink(partition.error_log, partition.link);
   EXPECT_EQ(partition.run({kDeployment}).output, "OK: buildout is OK\n");
   EXPECT_FALSE(is_link(partition.link));
@@ -88,7 +84,7 @@ TEST(DeploymentState, NoErrorLogIsOkAndRemovesTheLinkButNotADanglingOne) {
 
 TEST(DeploymentState, AnErrorLogFailsAndIsLinkedIntoVarLog) {
   Slappart partition;
-  write(partition.error_log, "Error: Couldn't install part 'apache'\n");
+  overwrite_file(partition.error_log, "Error: Couldn't install part 'apache'\n");
   auto result = partition.run({kDeployment});
   expect_line(result, 2, "CRITICAL: ");
   EXPECT_EQ(result.output, "CRITICAL: Buildout failed to process slappart7.\n");
@@ -98,14 +94,14 @@ TEST(DeploymentState, AnErrorLogFailsAndIsLinkedIntoVarLog) {
   EXPECT_EQ(link_target(partition.link), partition.error_log);
   // Buildout succeeded (slapgrid deleted the log at start and did not write it again).
   fs::remove(partition.error_log);
-  write(partition.error_log, "");
+  overwrite_file(partition.error_log, "");
   expect_line(partition.run({kDeployment}), 0, "OK: buildout is OK");
   EXPECT_FALSE(is_link(partition.link));
 }
 
 TEST(DeploymentState, TheMonitorUrlSaysWhereToReadTheLog) {
   Slappart partition;
-  write(partition.error_log, "boom\n");
+  overwrite_file(partition.error_log, "boom\n");
   EXPECT_EQ(
       partition.run({kDeployment, "--monitor-url", "https://[2001:db8::7]:8196/share"}).output,
       "CRITICAL: Buildout failed to process slappart7. See "
@@ -116,7 +112,7 @@ TEST(DeploymentState, TheMonitorUrlSaysWhereToReadTheLog) {
 TEST(DeploymentState, ADanglingLinkIsReplacedWhenThereIsAnError) {
   Slappart partition;
   fs::create_symlink("/nonexistent/old-partition/.slapgrid-slappart7-error.log", partition.link);
-  write(partition.error_log, "boom\n");
+  overwrite_file(partition.error_log, "boom\n");
   EXPECT_EQ(partition.run({kDeployment}).exit_code, 2);
   EXPECT_EQ(link_target(partition.link), partition.error_log);
 }
@@ -124,7 +120,7 @@ TEST(DeploymentState, ADanglingLinkIsReplacedWhenThereIsAnError) {
 TEST(DeploymentState, NoVarLogKeepsTheFailureAndSaysTheLinkFailed) {
   Slappart partition;
   fs::remove_all(partition / "var/log");
-  write(partition.error_log, "boom\n");
+  overwrite_file(partition.error_log, "boom\n");
   EXPECT_EQ(partition.run({kDeployment}).output,
             "CRITICAL: Buildout failed to process slappart7. (cannot link it as " + partition.link +
                 ": No such file or directory)\n");
@@ -132,8 +128,8 @@ TEST(DeploymentState, NoVarLogKeepsTheFailureAndSaysTheLinkFailed) {
 
 TEST(DeploymentState, FolderAndIdCanBeGiven) {
   Slappart partition;
-  write(partition.error_log, "boom\n");
-  write(partition / ".slapgrid-other-error.log", "");
+  overwrite_file(partition.error_log, "boom\n");
+  overwrite_file(partition / ".slapgrid-other-error.log", "");
   ProcessSpec spec;
   spec.argv = {kDeployment, "--partition-folder", partition.folder};
   spec.cwd = "/";
@@ -201,52 +197,52 @@ struct Bootstrap : Slappart {
 
 TEST(BootstrapStatus, EndedWithAnEmptyStatusFileIsOk) {
   Bootstrap partition;
-  write(partition.pid_file, "999999999\n");  // no such process
-  write(partition.status_file, "");
+  overwrite_file(partition.pid_file, "999999999\n");  // no such process
+  overwrite_file(partition.status_file, "");
   EXPECT_EQ(partition.run(partition.args()).output, "OK: Bootstrap OK\n");
 }
 
 TEST(BootstrapStatus, NoStatusFileFailsWithTheEndOfTheLog) {
   Bootstrap partition;
-  write(partition.pid_file, "999999999\n");
-  write(partition.log,
-        "2026-01-01 starting\nline two\nline three\nTraceback (most recent call last):\n"
-        "  File \"monitor.py\", line 5\nValueError: bad \xff\xfe config|x\n");
+  overwrite_file(partition.pid_file, "999999999\n");
+  overwrite_file(partition.log,
+                 "2026-01-01 starting\nline two\nline three\nTraceback (most recent call last):\n"
+                 "  File \"monitor.py\", line 5\nValueError: bad \xff\xfe config|x\n");
   EXPECT_EQ(partition.run(partition.args()).output,
             "CRITICAL: Monitor bootstrap exited with error. ---- Latest monitor-bootstrap.log ---- "
             "line three / Traceback (most recent call last): / File \"monitor.py\", line 5 / "
             "ValueError: bad \\xff\\xfe config\\x7cx\n");
   // Without a log, the sentence alone; a status file that is not empty is an error too.
   fs::remove(partition.log);
-  write(partition.status_file, "error\n");
+  overwrite_file(partition.status_file, "error\n");
   EXPECT_EQ(partition.run(partition.args()).output,
             "CRITICAL: Monitor bootstrap exited with error.\n");
 }
 
 TEST(BootstrapStatus, NoPidFileMeansItDidNotRun) {
   Bootstrap partition;
-  write(partition.status_file, "");
+  overwrite_file(partition.status_file, "");
   EXPECT_EQ(partition.run(partition.args()).output, "CRITICAL: Bootstrap didn't run!\n");
 }
 
 TEST(BootstrapStatus, APidFileWithoutANumberSaysWhatPythonSays) {
   Bootstrap partition;
-  write(partition.status_file, "");
+  overwrite_file(partition.status_file, "");
   const std::string head =
       "CRITICAL: '" + partition.pid_file + "' is empty or doesn't contain a valid pid number: ";
-  write(partition.pid_file, "");
+  overwrite_file(partition.pid_file, "");
   EXPECT_EQ(partition.run(partition.args()).output,
             head + "invalid literal for int() with base 10: ''\n");
-  write(partition.pid_file, "12ab\n");
+  overwrite_file(partition.pid_file, "12ab\n");
   EXPECT_EQ(partition.run(partition.args()).output,
             head + "invalid literal for int() with base 10: '12ab\\n'\n");
-  write(partition.pid_file, "-4\n");
+  overwrite_file(partition.pid_file, "-4\n");
   EXPECT_EQ(partition.run(partition.args()).output,
             head + "pid must be a positive integer (got -4)\n");
-  write(partition.pid_file, std::string(100000, '7'));
+  overwrite_file(partition.pid_file, std::string(100000, '7'));
   expect_line(partition.run(partition.args()), 2, head + "more than 4096 bytes");
   // Python's int() takes white space and digit separators.
-  write(partition.pid_file, "  999_999_999 \n");
+  overwrite_file(partition.pid_file, "  999_999_999 \n");
   EXPECT_EQ(partition.run(partition.args()).output, "OK: Bootstrap OK\n");
 }
 
@@ -257,7 +253,7 @@ TEST(BootstrapStatus, WaitsForARunningBootstrapUntilItEnds) {
       "open(sys.argv[2] + '/srv/monitor/monitor-bootstrap-status', 'w').close()",
       partition.folder);
   bootstrap.reap_when_it_exits();
-  write(partition.pid_file, std::to_string(bootstrap.pid()));
+  overwrite_file(partition.pid_file, std::to_string(bootstrap.pid()));
   auto result = partition.run(partition.args({"--timeout", "8"}));
   EXPECT_EQ(result.output, "OK: Bootstrap OK\n");
   EXPECT_LT(result.seconds, 5);  // it ended after ~1 s: the promise did not wait for nothing
@@ -266,8 +262,8 @@ TEST(BootstrapStatus, WaitsForARunningBootstrapUntilItEnds) {
 TEST(BootstrapStatus, ABootstrapStillRunningAtTheDeadlineFails) {
   Bootstrap partition;
   FakeBootstrap bootstrap("import time; time.sleep(60)", partition.folder);
-  write(partition.pid_file, std::to_string(bootstrap.pid()) + "\n");
-  write(partition.status_file, "");
+  overwrite_file(partition.pid_file, std::to_string(bootstrap.pid()) + "\n");
+  overwrite_file(partition.status_file, "");
   auto result = partition.run(partition.args({"--timeout", "3"}));
   // 3 s minus a margin of a quarter (at most 1 s) for the report.
   EXPECT_EQ(result.output,
@@ -282,8 +278,8 @@ TEST(BootstrapStatus, AZombieBootstrapStillCountsAsRunning) {
   Bootstrap partition;
   // It exits at once, but we (its parent) do not reap it: a zombie, as psutil sees it running.
   FakeBootstrap bootstrap("import time; time.sleep(0.8)", partition.folder);
-  write(partition.pid_file, std::to_string(bootstrap.pid()));
-  write(partition.status_file, "");
+  overwrite_file(partition.pid_file, std::to_string(bootstrap.pid()));
+  overwrite_file(partition.status_file, "");
   auto result = partition.run(partition.args({"--timeout", "2"}));
   EXPECT_TRUE(contains(result.output, "CRITICAL: Monitor bootstrap is running for more than"))
       << result.output;
@@ -294,17 +290,17 @@ TEST(BootstrapStatus, AZombieBootstrapStillCountsAsRunning) {
 
 TEST(BootstrapStatus, APidNowUsedByAnotherProgramIsNotWaitedFor) {
   Bootstrap partition;
-  write(partition.status_file, "");
+  overwrite_file(partition.status_file, "");
   // The pid of a live process that is not the bootstrap (reused pid): no wait, status file.
   FakeBootstrap unrelated("import time; time.sleep(60)", partition.folder, "something.else");
-  write(partition.pid_file, std::to_string(unrelated.pid()));
+  overwrite_file(partition.pid_file, std::to_string(unrelated.pid()));
   auto result = partition.run(partition.args({"--timeout", "8"}));
   EXPECT_EQ(result.output, "OK: Bootstrap OK\n");
   EXPECT_LT(result.seconds, 2);
   // The bootstrap of another partition is not ours either, even when our folder's name is the
   // start of its folder's name (slappart7 and slappart70).
   FakeBootstrap other("import time; time.sleep(60)", partition.folder + "0/etc/monitor.conf");
-  write(partition.pid_file, std::to_string(other.pid()));
+  overwrite_file(partition.pid_file, std::to_string(other.pid()));
   fs::remove(partition.status_file);
   result = partition.run(partition.args({"--timeout", "8"}));
   EXPECT_EQ(result.output, "CRITICAL: Monitor bootstrap exited with error.\n");
@@ -313,8 +309,8 @@ TEST(BootstrapStatus, APidNowUsedByAnotherProgramIsNotWaitedFor) {
 
 TEST(BootstrapStatus, PartitionFolderAndIdCanBeGiven) {
   Bootstrap partition;
-  write(partition.pid_file, "999999999");
-  write(partition / ".custom_bootstrap-monitor.log", "the custom log\n");
+  overwrite_file(partition.pid_file, "999999999");
+  overwrite_file(partition / ".custom_bootstrap-monitor.log", "the custom log\n");
   ProcessSpec spec;
   spec.argv = partition.args({"--partition-folder", partition.folder, "--partition-id", "custom"});
   spec.cwd = "/";
@@ -354,19 +350,19 @@ TEST_P(PartitionInstallModes, InstalledPromisesKnowTheirPartitionFromTheirWorkin
     return partition.run({partition / ("etc/promise/" + name)});
   };
   expect_line(run_like_slapgrid("buildout-slappart7-status"), 0, "OK: buildout is OK");
-  write(partition.error_log, "boom\n");
+  overwrite_file(partition.error_log, "boom\n");
   expect_line(run_like_slapgrid("buildout-slappart7-status"), 2,
               "CRITICAL: Buildout failed to process slappart7. See "
               "https://[::1]:8196/share/log/slapgrid-slappart7-error.log for more information.");
   EXPECT_EQ(link_target(partition.link), partition.error_log);
 
   expect_line(run_like_slapgrid("monitor-bootstrap-status"), 2, "CRITICAL: Bootstrap didn't run!");
-  write(partition.pid_file, "999999999");
-  write(partition.log, "the end\n");
+  overwrite_file(partition.pid_file, "999999999");
+  overwrite_file(partition.log, "the end\n");
   expect_line(run_like_slapgrid("monitor-bootstrap-status"), 2,
               "CRITICAL: Monitor bootstrap exited with error. ---- Latest monitor-bootstrap.log "
               "---- the end");
-  write(partition.status_file, "");
+  overwrite_file(partition.status_file, "");
   expect_line(run_like_slapgrid("monitor-bootstrap-status"), 0, "OK: Bootstrap OK");
 }
 

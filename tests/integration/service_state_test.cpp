@@ -23,13 +23,7 @@ namespace fs = std::filesystem;
 const std::string kServiceState = binary("check_service_state");
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kServiceState);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
+  return run_program(kServiceState, std::move(args));
 }
 
 // supervisord in its own directory, the socket <dir>/sv.sock, with these programs:
@@ -107,14 +101,13 @@ TEST_F(ServiceState, UnknownServiceIsSupervisordsFault) {
       "CRITICAL: service 'nope': supervisord fault 10 BAD_NAME: nope");
   // A name that needs escaping in XML; a control character XML cannot carry at all
   // (supervisord refuses the request).
-  expect_output(check({"--service", "a<b>&|", "--expect", "running", "--run-directory",
-                       run_directory()}),
-                2, "CRITICAL: service 'a<b>&|': supervisord fault 10 BAD_NAME: a<b>&\\x7c");
-  expect_output(check({"--service", "a\x1b", "--expect", "running", "--run-directory",
-                       run_directory()}),
-                2,
-                "CRITICAL: service 'a\\x1b': supervisord at '" + supervisord->socket() +
-                    "' answered HTTP 400, not 200");
+  expect_output(
+      check({"--service", "a<b>&|", "--expect", "running", "--run-directory", run_directory()}), 2,
+      "CRITICAL: service 'a<b>&|': supervisord fault 10 BAD_NAME: a<b>&\\x7c");
+  expect_output(
+      check({"--service", "a\x1b", "--expect", "running", "--run-directory", run_directory()}), 2,
+      "CRITICAL: service 'a\\x1b': supervisord at '" + supervisord->socket() +
+          "' answered HTTP 400, not 200");
 }
 
 TEST_F(ServiceState, AnyOtherExpectationIsOkWithoutAsking) {

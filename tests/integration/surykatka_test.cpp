@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bad_input.hpp"
 #include "partition.hpp"
 #include "process.hpp"
 #include "status_line.hpp"
@@ -29,10 +30,6 @@ std::string date_from_now(double seconds) {
   return text;
 }
 constexpr double kMinute = 60, kDay = 86400;
-
-void write(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
-}
 
 class Surykatka : public ::testing::Test {
  protected:
@@ -82,10 +79,11 @@ class Surykatka : public ::testing::Test {
                R"(, "domain": ")" + host + R"("})";
       }
     }
-    write(json, R"({"http_query": [)" + http_query + R"(], "ssl_certificate": [)" + ssl +
-                    R"(], "dns_query": [)" + dns + R"(], "tcp_server": [)" + tcp +
-                    R"(], "whois": [{"domain": "allok.com", "expiration_date": ")" + later +
-                    R"("}, {"domain": "httpallok.com", "expiration_date": ")" + later + R"("}]})");
+    overwrite_file(json, R"({"http_query": [)" + http_query + R"(], "ssl_certificate": [)" + ssl +
+                             R"(], "dns_query": [)" + dns + R"(], "tcp_server": [)" + tcp +
+                             R"(], "whois": [{"domain": "allok.com", "expiration_date": ")" +
+                             later + R"("}, {"domain": "httpallok.com", "expiration_date": ")" +
+                             later + R"("}]})");
   }
 };
 
@@ -136,7 +134,7 @@ TEST_F(Surykatka, UnconfiguredChecksAndTheEnabledSenseList) {
 
 TEST_F(Surykatka, BotStatus) {
   const auto bot = [&](const std::string& entries) {
-    write(json, R"({"bot_status": [)" + entries + "]}");
+    overwrite_file(json, R"({"bot_status": [)" + entries + "]}");
     return check({"--report", "bot_status"});
   };
   expect(bot(R"({"date": ")" + date_from_now(-2 * kMinute) + R"(", "text": "loop"})"), 0,
@@ -153,7 +151,7 @@ TEST_F(Surykatka, BotStatus) {
   expect(bot(R"({"date": ")" + date_from_now(-20 * kMinute) + R"(", "text": "loop"})"), 2,
          "CRITICAL: bot_status: ERROR Last bot datetime is more than 15 minutes old");
   expect(bot(""), 2, "CRITICAL: bot_status: ERROR 'bot_status' empty in " + quoted);
-  write(json, "{}");
+  overwrite_file(json, "{}");
   expect(check({"--report", "bot_status"}), 2,
          "CRITICAL: bot_status: ERROR 'bot_status' not in " + quoted);
   // The zone counts: 14 minutes ago written as local time two hours east of UTC.
@@ -175,7 +173,7 @@ TEST_F(Surykatka, BotStatus) {
 }
 
 TEST_F(Surykatka, DnsQuery) {
-  write(json, R"({"dns_query": [
+  overwrite_file(json, R"({"dns_query": [
     {"domain": "www.httpallok.com", "rdtype": "A", "resolver_ip": "1.2.3.4", "response": "127.0.0.1, 127.0.0.2"},
     {"domain": "www.badip.com", "rdtype": "A", "resolver_ip": "1.2.3.4", "response": "127.0.0.1, 127.0.0.4"},
     {"domain": "www.badip.com", "rdtype": "MX", "resolver_ip": "1.2.3.4", "response": "127.0.0.2"},
@@ -205,19 +203,19 @@ TEST_F(Surykatka, DnsQuery) {
          "CRITICAL: http://www.dnsquerynoentry.com/ : dns_query: ERROR No data whois: ERROR "
          "'whois' not in " +
              quoted);
-  write(json, "{}");
+  overwrite_file(json, "{}");
   expect(dns("http://www.dnsquerynokey.com/", "127.0.0.1"), 2,
          "CRITICAL: http://www.dnsquerynokey.com/ : dns_query: ERROR 'dns_query' not in " + quoted);
 }
 
 TEST_F(Surykatka, Whois) {
-  write(json, R"({"whois": [
+  overwrite_file(json, R"({"whois": [
     {"domain": "whois3.com", "expiration_date": ")" +
-                  date_from_now(3 * kDay) + R"("},
+                           date_from_now(3 * kDay) + R"("},
     {"domain": "whois29.com", "expiration_date": ")" +
-                  date_from_now(29 * kDay) + R"("},
+                           date_from_now(29 * kDay) + R"("},
     {"domain": "whoisminus29.com", "expiration_date": ")" +
-                  date_from_now(-29 * kDay) + R"("},
+                           date_from_now(-29 * kDay) + R"("},
     {"domain": "whoisnone.com", "expiration_date": null},
     {"domain": "whoisbad.com", "expiration_date": "soon"},
     {"domain": "twice.com", "expiration_date": null},
@@ -252,7 +250,7 @@ TEST_F(Surykatka, Whois) {
 }
 
 TEST_F(Surykatka, TcpServer) {
-  write(json, R"({"tcp_server": [
+  overwrite_file(json, R"({"tcp_server": [
     {"ip": "127.0.0.1", "state": "open", "port": 80, "domain": "www.tcpservernoip.com"},
     {"ip": "127.0.0.1", "state": "filtered", "port": 80, "domain": "www.tcpserverfiltered.com"},
     {"ip": "127.0.0.1", "state": "open", "port": 8443, "domain": "a.example, www.both.com"},
@@ -273,14 +271,14 @@ TEST_F(Surykatka, TcpServer) {
          "CRITICAL: https://www.both.com/ : tcp_server: ERROR No data whois: ERROR 'whois' not "
          "in " +
              quoted + " dns_query: ERROR 'dns_query' not in " + quoted);
-  write(json, R"({"dns_query": []})");
+  overwrite_file(json, R"({"dns_query": []})");
   expect(
       tcp("http://www.tcpservernokey.com/", "127.0.0.1"), 2,
       "CRITICAL: http://www.tcpservernokey.com/ : tcp_server: ERROR 'tcp_server' not in " + quoted);
 }
 
 TEST_F(Surykatka, HttpQueryStatusCodesAndHeaders) {
-  write(json, R"({"http_query": [
+  overwrite_file(json, R"({"http_query": [
     {"ip": "127.0.0.1", "status_code": 302, "url": "http://www.httpallok.com/"},
     {"ip": "127.0.0.2", "status_code": 302, "url": "http://www.httpallok.com/"},
     {"ip": "127.0.0.1", "status_code": 200, "url": "http://www.httpheader.com/",
@@ -335,24 +333,24 @@ TEST_F(Surykatka, HttpQueryStatusCodesAndHeaders) {
          "'whois' not in " +
              quoted + " dns_query: ERROR 'dns_query' not in " + quoted +
              " tcp_server: ERROR 'tcp_server' not in " + quoted);
-  write(json, "{}");
+  overwrite_file(json, "{}");
   expect(query("http://www.httpquerynopresent.com/", {"--status-code", "302"}), 2,
          "CRITICAL: http://www.httpquerynopresent.com/ : http_query: ERROR 'http_query' not in " +
              quoted);
 }
 
 TEST_F(Surykatka, SslCertificate) {
-  write(json, R"({"ssl_certificate": [
+  overwrite_file(json, R"({"ssl_certificate": [
     {"hostname": "www.cert3.com", "ip": "127.0.0.1", "not_after": ")" +
-                  date_from_now(3 * kDay) + R"("},
+                           date_from_now(3 * kDay) + R"("},
     {"hostname": "www.cert14.com", "ip": "127.0.0.1", "not_after": ")" +
-                  date_from_now(14 * kDay) + R"("},
+                           date_from_now(14 * kDay) + R"("},
     {"hostname": "www.certminus14.com", "ip": "127.0.0.1", "not_after": ")" +
-                  date_from_now(-14 * kDay) + R"("},
+                           date_from_now(-14 * kDay) + R"("},
     {"hostname": "www.sslcertnoinfo.com", "ip": "127.0.0.1", "not_after": null},
     {"hostname": "www.sslcertnoinfo.com", "ip": "127.0.0.0", "not_after": "garbage"},
     {"hostname": "www.cert3.com:8443", "ip": "127.0.0.1", "not_after": ")" +
-                  date_from_now(60 * kDay) + R"("}]})");
+                           date_from_now(60 * kDay) + R"("}]})");
   const auto ssl = [&](const std::string& url, std::vector<std::string> args = {}) {
     args.insert(args.end(), {"--enabled-sense-list", "ssl_certificate"});
     return http(url, args);
@@ -383,7 +381,7 @@ TEST_F(Surykatka, SslCertificate) {
              " http_query: ERROR 'http_query' not in " + quoted);
   expect(ssl("http://www.cert3.com/"), 0,
          "OK: http://www.cert3.com/ : ssl_certificate: OK No check needed");
-  write(json, R"({"http_query": []})");
+  overwrite_file(json, R"({"http_query": []})");
   expect(ssl("https://www.nosslcertificate.com/"), 2,
          "CRITICAL: https://www.nosslcertificate.com/ : ssl_certificate: ERROR 'ssl_certificate' "
          "not in " +
@@ -391,7 +389,7 @@ TEST_F(Surykatka, SslCertificate) {
 }
 
 TEST_F(Surykatka, ElapsedTime) {
-  write(json, R"({"http_query": [
+  overwrite_file(json, R"({"http_query": [
     {"ip": "127.0.0.1", "status_code": 200, "url": "https://www.elapsedtoolong.com/", "total_seconds": 6},
     {"ip": "127.0.0.2", "status_code": 200, "url": "https://www.elapsedtoolong.com/", "total_seconds": 0.0},
     {"ip": "127.0.0.3", "status_code": 200, "url": "https://www.elapsedtoolong.com/", "total_seconds": 1.5},
@@ -413,7 +411,7 @@ TEST_F(Surykatka, ElapsedTime) {
          "OK: https://www.elapsednototal.com/ : elapsed_time: OK No check configured");
   // Entries are sorted by 'ip' only when compared, as in the plugin: without a maximum, an
   // entry without one is no error.
-  write(json, R"({"http_query": [{"status_code": 200, "url": "https://www.noip.com/"}]})");
+  overwrite_file(json, R"({"http_query": [{"status_code": 200, "url": "https://www.noip.com/"}]})");
   expect(elapsed("https://www.noip.com/", {}), 0,
          "OK: https://www.noip.com/ : elapsed_time: OK No check configured");
   expect(elapsed("https://www.noip.com/", {"--maximum-elapsed-time", "5"}), 3,
@@ -424,41 +422,42 @@ TEST_F(Surykatka, BrokenReportsAreUnknownInOneLine) {
   const std::string url = "https://a.example/";
   const auto run_it = [&] { return http(url, {"--status-code", "200"}); };
   expect(run_it(), 3, "UNKNOWN: https://a.example/ : ERROR File " + quoted + " does not exists");
-  write(json, "");
+  overwrite_file(json, "");
   expect(
       run_it(), 3,
       "UNKNOWN: https://a.example/ : ERROR loading JSON from " + quoted + ": no JSON value in it");
-  write(json, R"({"http_query": [{"url": "https://a.example/", "ip": "192.0)");
+  overwrite_file(json, R"({"http_query": [{"url": "https://a.example/", "ip": "192.0)");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR loading JSON from " + quoted +
              ": a string is not valid JSON");
-  write(json, R"({"http_query": [{"url": "https://a.example/"}])");
+  overwrite_file(json, R"({"http_query": [{"url": "https://a.example/"}])");
   expect_line(
       run_it(), 3,
       "UNKNOWN: https://a.example/ : ERROR loading JSON from " + quoted + ": it is not valid JSON");
-  write(json, "{\"whois\": [{\"domain\": \"caf\xe9.example\"}]}");
+  overwrite_file(json, "{\"whois\": [{\"domain\": \"caf\xe9.example\"}]}");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR loading JSON from " + quoted + ": it is not UTF-8");
-  write(json, "{\"x\": " + std::string(5000, '[') + std::string(5000, ']') + "}");
+  overwrite_file(json, "{\"x\": " + std::string(5000, '[') + std::string(5000, ']') + "}");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR loading JSON from " + quoted +
              ": it nests deeper than 1024 levels");
-  write(json, R"([{"http_query": []}])");
+  overwrite_file(json, R"([{"http_query": []}])");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR loading JSON from " + quoted +
              ": the report is a list, not an object");
-  write(json, R"({"http_query": {"url": "https://a.example/"}})");
+  overwrite_file(json, R"({"http_query": {"url": "https://a.example/"}})");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR loading JSON from " + quoted +
              ": 'http_query' is an object, not a list");
   // An entry without a key the plugin reads (its KeyError), or with another type.
-  write(json, R"({"http_query": [{"url": "https://a.example/", "status_code": 200}]})");
+  overwrite_file(json, R"({"http_query": [{"url": "https://a.example/", "status_code": 200}]})");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR http_query[0] in " + quoted + " has no 'ip'");
-  write(json, R"({"http_query": [{"url": "x"}, {"ip": "192.0.2.1"}]})");
+  overwrite_file(json, R"({"http_query": [{"url": "x"}, {"ip": "192.0.2.1"}]})");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR http_query[1] in " + quoted + " has no 'url'");
-  write(json, R"({"http_query": [{"url": "https://a.example/", "ip": 7, "status_code": 200}]})");
+  overwrite_file(json,
+                 R"({"http_query": [{"url": "https://a.example/", "ip": 7, "status_code": 200}]})");
   expect(run_it(), 3,
          "UNKNOWN: https://a.example/ : ERROR http_query[0] in " + quoted +
              ": 'ip' is a number, not a string");
@@ -473,7 +472,7 @@ TEST_F(Surykatka, BrokenReportsAreUnknownInOneLine) {
       run_it(), 3,
       "UNKNOWN: https://a.example/ : ERROR cannot read " + quoted + ": it is not a regular file");
   fs::remove(json);
-  write(json, "{}");
+  overwrite_file(json, "{}");
   fs::resize_file(json, 40u << 20);
   expect(
       run_it(), 3,
@@ -493,7 +492,7 @@ TEST_F(Surykatka, AHugeValidReportIsRead) {
         std::string(40, 'x') + "\"},";
   }
   report += R"({"url": "https://a.example/", "ip": "192.0.2.9", "status_code": 200}]})";
-  write(json, report);
+  overwrite_file(json, report);
   ASSERT_GT(fs::file_size(json), 10u << 20);
   expect(http("https://a.example/",
               {"--status-code", "200", "--enabled-sense-list", "http_query", "--timeout", "60"}),
@@ -503,15 +502,7 @@ TEST_F(Surykatka, AHugeValidReportIsRead) {
 class SurykatkaBadInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(SurykatkaBadInput, IsUnknownWithAOneLineReasonAndInstallsNothing) {
-  std::vector<std::string> args = GetParam().args;
-  args.insert(args.begin(), kSurykatka);
-  const ProcessResult result = run(args);
-  expect_line(result, 3, "UNKNOWN: ");
-  EXPECT_NE(result.output.find(GetParam().mentions), std::string::npos) << result.output;
-  Partition partition;
-  const ProcessResult install = partition.install(kSurykatka, "p", "script", GetParam().args);
-  expect_line(install, 3, "UNKNOWN: ");
-  EXPECT_FALSE(fs::exists(partition.promise("p")));
+  expect_bad_input_refused(kSurykatka, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -555,7 +546,8 @@ TEST_P(SurykatkaInstall, InstalledPromiseRunsLikeSlapgridAndToleratesFailureAmou
   Partition partition;
   fs::create_directories(partition.dir / "srv/monitor");
   const std::string report = partition.dir / "srv/monitor/surykatka.json";
-  write(report, R"({"bot_status": [{"text": "loop", "date": ")" + date_from_now(-60) + R"("}]})");
+  overwrite_file(report,
+                 R"({"bot_status": [{"text": "loop", "date": ")" + date_from_now(-60) + R"("}]})");
   // The edgetest profile's rule: failure-amount 2, so two failing runs in a row.
   ASSERT_EQ(partition
                 .install(kSurykatka, "surykatka-bot", GetParam(),
@@ -566,7 +558,8 @@ TEST_P(SurykatkaInstall, InstalledPromiseRunsLikeSlapgridAndToleratesFailureAmou
   const ProcessResult holds = partition.run_like_slapgrid("surykatka-bot");
   EXPECT_EQ(holds.exit_code, 0) << holds.output;
   EXPECT_EQ(holds.output, "OK: bot_status: OK Last bot status\n");
-  write(report, R"({"bot_status": [{"text": "stop", "date": ")" + date_from_now(-60) + R"("}]})");
+  overwrite_file(report,
+                 R"({"bot_status": [{"text": "stop", "date": ")" + date_from_now(-60) + R"("}]})");
   const ProcessResult first = partition.run_like_slapgrid("surykatka-bot");
   EXPECT_EQ(first.exit_code, 0) << first.output;
   expect_status_line(first,

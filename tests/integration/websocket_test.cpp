@@ -25,13 +25,7 @@ const std::string kServerScript = PROMISE_SOURCE_DIR "/tests/support/ws_server.p
 const std::string kGreeting = "b'RFB 003.008\\n'";
 
 ProcessResult check(std::vector<std::string> args) {
-  args.insert(args.begin(), kWebSocket);
-  return run(args);
-}
-
-void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
-  EXPECT_EQ(result.exit_code, exit_code) << result.output;
-  EXPECT_EQ(result.output, line + "\n");
+  return run_program(kWebSocket, std::move(args));
 }
 
 class WebSocketServer {

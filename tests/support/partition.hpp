@@ -3,6 +3,7 @@
 // are installed, and which runs them the way slapgrid does.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,11 @@ namespace promise::test {
 
 struct Partition {
   TempDir dir;
+  std::string path = dir.path();
   std::string promise_dir = dir / "etc/promise";
 
   Partition() { std::filesystem::create_directories(promise_dir); }
+  std::string operator/(const std::string& name) const { return dir / name; }
   std::string promise(const std::string& name) const { return promise_dir + "/" + name; }
 
   // binary --install etc/promise/NAME --mode MODE args...
@@ -34,6 +37,15 @@ struct Partition {
     spec.env = clean_environment();
     spec.time_limit = 20;
     spec.before_exec = std::move(before_exec);
+    return run_process(spec);
+  }
+
+  // binary args... with the partition as working directory.
+  ProcessResult run_in(std::vector<std::string> argv, double time_limit = 30) const {
+    ProcessSpec spec;
+    spec.argv = std::move(argv);
+    spec.cwd = path;
+    spec.time_limit = time_limit;
     return run_process(spec);
   }
 };

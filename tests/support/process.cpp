@@ -167,6 +167,19 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
+void overwrite_file(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+void append_to_file(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary | std::ios::app) << content;
+}
+
+ProcessResult run_program(const std::string& program, std::vector<std::string> args) {
+  args.insert(args.begin(), program);
+  return run(args);
+}
+
 bool is_utf8(const std::string& text) {
   Utf8Validator validator;
   validator.feed(text);
@@ -204,12 +217,7 @@ void enter_private_namespaces(const std::string& hosts_file, const std::string& 
     ::_exit(125);
   }
   if (dns_blackhole) {
-    const int control = ::socket(AF_INET, SOCK_DGRAM, 0);
-    ifreq request{};
-    std::strcpy(request.ifr_name, "lo");
-    ::ioctl(control, SIOCGIFFLAGS, &request);
-    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
-    if (::ioctl(control, SIOCSIFFLAGS, &request) != 0) ::_exit(125);
+    bring_loopback_up();
     // Bound and never read, and inherited across exec: queries to it vanish.
     const int dns = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in address{};
@@ -225,6 +233,16 @@ void enter_private_tmpfs(const std::string& mount_point, const std::string& opti
   if (::mount("tmpfs", mount_point.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
     ::_exit(125);
   }
+}
+
+void bring_loopback_up() {
+  const int control = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ifreq request{};
+  std::strcpy(request.ifr_name, "lo");
+  ::ioctl(control, SIOCGIFFLAGS, &request);
+  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+  if (::ioctl(control, SIOCSIFFLAGS, &request) != 0) ::_exit(125);
+  ::close(control);
 }
 
 void listen_on_link_local_loopback(int port) {

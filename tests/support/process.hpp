@@ -53,6 +53,10 @@ void enter_private_tmpfs(const std::string& mount_point, const std::string& opti
 // handshakes; nobody accepts). Exits the child with 125 when the kernel refuses.
 void listen_on_link_local_loopback(int port);
 
+// Child-side, in a fresh network namespace: sets lo up. Exits the child with 125 when the
+// kernel refuses.
+void bring_loopback_up();
+
 // Runs argv where the only DNS server swallows every query (timeout:5 attempts:2, so the
 // resolver alone would wait 10 s) and /etc/hosts knows only localhost.
 ProcessResult run_with_stalled_dns(const std::vector<std::string>& argv);
@@ -80,6 +84,13 @@ std::vector<std::string> clean_environment();
 
 // The whole content of a file ("" if it cannot be read).
 std::string read_file(const std::string& path);
+
+// Replaces a file's content with these bytes (creating it), or appends them.
+void overwrite_file(const std::string& path, const std::string& content);
+void append_to_file(const std::string& path, const std::string& content);
+
+// program args...: the convenience run() with the program prepended.
+ProcessResult run_program(const std::string& program, std::vector<std::string> args);
 
 // True when the text is valid UTF-8.
 bool is_utf8(const std::string& text);

@@ -25,6 +25,12 @@ inline void expect_line(const ProcessResult& result, int exit_code,
   expect_status_line(result, starts_with);
 }
 
+// The whole output is exactly this one line.
+inline void expect_output(const ProcessResult& result, int exit_code, const std::string& line) {
+  EXPECT_EQ(result.exit_code, exit_code) << result.output;
+  EXPECT_EQ(result.output, line + "\n");
+}
+
 // A bad command line: it must give UNKNOWN (3) in one line that mentions something.
 struct BadInput {
   std::string name;  // the test's name
