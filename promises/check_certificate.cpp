@@ -8,6 +8,7 @@
 
 #include "promise/certificate.hpp"
 #include "promise/main.hpp"
+#include "promise/path_option.hpp"
 #include "promise/pid_file.hpp"
 
 namespace {
@@ -23,8 +24,7 @@ struct Options {
 };
 
 void declare(CLI::App& app, Options& options) {
-  const CLI::Validator not_empty(
-      [](std::string& value) { return value.empty() ? "empty path" : std::string(); }, "FILE");
+  const CLI::Validator not_empty = promise::non_empty_path("FILE");
   app.add_option("--certificate", options.certificate,
                  "The PEM file holding the certificate; its first certificate is checked (other "
                  "blocks, such as its key or the rest of a chain, may come before or after)")

@@ -10,6 +10,7 @@
 
 #include "promise/error_logs.hpp"
 #include "promise/main.hpp"
+#include "promise/path_option.hpp"
 
 namespace {
 
@@ -53,8 +54,7 @@ CLI::Validator number(const char* name, bool empty_is_zero) {
 void declare(CLI::App& app, Options& options) {
   app.add_option("--log-file,--log_file", options.log_file,
                  "Zope's long-request log; only its last 40960 bytes are read")
-      ->check(CLI::Validator(
-          [](std::string& value) { return value.empty() ? "empty path" : std::string(); }, "FILE"))
+      ->check(promise::non_empty_path("FILE"))
       ->required();
   app.add_option("--error-threshold,--error_threshold", options.error_threshold,
                  "Fail when more long requests than this are in the window (a number: 20, 20.0)")

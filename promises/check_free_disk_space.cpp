@@ -5,6 +5,7 @@
 // the disk size), inode rule (98 %, also on /tmp when it is a mount point) and messages.
 #include "promise/disk_space.hpp"
 #include "promise/main.hpp"
+#include "promise/path_option.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -41,8 +42,7 @@ void declare(CLI::App& app, Options& options) {
   app.add_option("--path", options.path,
                  "A directory on the file system to check (default: the working directory, "
                  "the partition under slapgrid)")
-      ->check(CLI::Validator(
-          [](std::string& value) { return value.empty() ? "empty path" : std::string(); }, "DIR"));
+      ->check(promise::non_empty_path("DIR"));
   app.add_option("--threshold", options.threshold_gib,
                  "Fail when the free space is at or below this many GiB (fractions allowed); "
                  "default: 5 % of the disk size")

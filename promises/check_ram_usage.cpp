@@ -7,6 +7,7 @@
 #include "promise/main.hpp"
 #include "promise/meminfo.hpp"
 #include "promise/options.hpp"
+#include "promise/path_option.hpp"
 
 #include <cmath>
 #include <numeric>
@@ -41,8 +42,7 @@ void declare(CLI::App& app, Options& options) {
   app.add_option("--last-avg-ram-file,--last_avg_ram_file", options.marker,
                  "Marker file whose age paces the average (every period/4); relative to the "
                  "working directory, the partition under slapgrid")
-      ->check(CLI::Validator(
-          [](std::string& value) { return value.empty() ? "empty path" : std::string(); }, "PATH"));
+      ->check(promise::non_empty_path("PATH"));
   app.add_option("--history-file", options.history_file,
                  "The JSON-lines history (default: .slapgrid/promise/log/<title>.json.log in the "
                  "working directory, the plugin's file: title is the promise file's name without "
