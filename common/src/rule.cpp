@@ -716,7 +716,11 @@ std::uint64_t options_fingerprint(const CLI::App& app) {
 
 std::string installed_promise_file(const CLI::App& app, bool embedded) {
   const CLI::Option* config = app.get_config_ptr();
-  if (config != nullptr && config->count() > 0) return config->results().back();
+  // A copy-mode promise reads its options from "/proc/self/exe": its file is what that names.
+  if (config != nullptr && config->count() > 0 &&
+      !(embedded && config->results().back() == "/proc/self/exe")) {
+    return config->results().back();
+  }
   if (embedded) {
     try {
       return self_executable();

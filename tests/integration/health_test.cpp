@@ -347,5 +347,45 @@ TEST(NetworkTransit, ACounterResetAgainstTheSeededHistoryIsTheMinimum) {
             "threshold: -953.7M (threshold is  102.4K)\nrc=2\n");
 }
 
+// ---- every server-health promise, installed in both modes, run as slapgrid runs it -----------
+
+struct Installed {
+  std::string binary;
+  std::vector<std::string> options;  // thresholds that hold on any machine
+  std::string ok_prefix;
+};
+
+class HealthInstall : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(HealthInstall, EachPromiseInstalledHoldsUnderSlapgrid) {
+  const std::vector<std::pair<std::string, Installed>> promises = {
+      {"cpu-load", {kCpu, {"--cpu-load-threshold", "1000000"}, "OK: CPU load is OK"}},
+      {"check-ram-usage",
+       {kRam, {"--min-threshold-ram", "1", "--min-avg-ram", "1"}, "OK: RAM usage OK"}},
+      {"interface-lo", {kInterface, {"--ifname", "lo", "--accept-unknown", "1"}, "OK: lo is up"}},
+      {"network-errors",
+       {kErrors,
+        {"--max-lost-packets-per-MB", "1e15", "--max_error_messages_per_MB", "1e15"},
+        "OK: Network statistics OK"}},
+      {"network-transit",
+       {kTransit, {"--min-data-amount", "0", "--max-data-amount", "1e15"}, "OK: "}},
+  };
+  Partition partition;
+  fs::create_directories(partition.dir / ".slapgrid/promise/log");
+  for (const auto& [name, promise] : promises) {
+    const ProcessResult installed =
+        partition.install(promise.binary, name, GetParam(), promise.options);
+    ASSERT_EQ(installed.exit_code, 0) << name << ": " << installed.output;
+    const ProcessResult result = partition.run_like_slapgrid(name);
+    EXPECT_EQ(result.exit_code, 0) << name << ": " << result.output;
+    EXPECT_EQ(result.output.rfind(promise.ok_prefix, 0), 0u) << name << ": " << result.output;
+  }
+  // The history promises wrote their plugin's file under the installed title.
+  EXPECT_TRUE(fs::exists(partition.dir / ".slapgrid/promise/log/check-ram-usage.json.log"));
+  EXPECT_TRUE(fs::exists(partition.dir / ".slapgrid/promise/log/network-transit.json.log"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, HealthInstall, ::testing::Values("script", "copy"));
+
 }  // namespace
 }  // namespace promise::test
