@@ -66,11 +66,28 @@ struct Transfer {
   std::string location;        // the Location header of the latest response, if any
 };
 
-// libcurl 7.88 records its connect time only once TLS is up too; to tell a stalled TLS
-// handshake from a stalled TCP connect, look at each socket as it is closed.
+// The step under way, for the line of the deadline backstop or of a signal: libcurl's own
+// timeout names its step, but on a loaded machine it can lose the race with the backstop, whose
+// line must then name the same step. Set from libcurl's callbacks: a socket opens (connecting),
+// TLS begins once TCP is up (CURLOPT_SSL_CTX_FUNCTION), the request is about to go
+// (CURLOPT_PREREQFUNCTION), the headers are in (on_header).
 curl_socket_t on_open_socket(void*, curlsocktype, curl_sockaddr* address) {
+  set_phase("connecting");
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
+
+CURLcode on_tls_start(CURL*, void*, void*) {
+  set_phase("in the TLS handshake");
+  return CURLE_OK;
+}
+
+int on_request_ready(void*, char*, char*, int, int) {
+  set_phase("waiting for the response");
+  return CURL_PREREQFUNC_OK;
+}
+
+// libcurl 7.88 records its connect time only once TLS is up too; to tell a stalled TLS
+// handshake from a stalled TCP connect, look at each socket as it is closed.
 
 int on_close_socket(void* user, curl_socket_t fd) {
   sockaddr_storage peer{};
@@ -496,6 +513,8 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+  curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_tls_start);  // unused by http://
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_request_ready);
   curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
   curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, o.allow_redirects ? 1L : 0L);
@@ -535,7 +554,7 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
 
   context.log.step(o.method + " " + displayable_url(o.url) +
                    (o.unix_socket.empty() ? "" : " over unix socket " + o.unix_socket));
-  context.phase("waiting for the response");
+  context.phase("resolving the host name");  // the callbacks above name the steps after it
   prepare_for_threads();  // libcurl's resolver thread starts with the fatal signals blocked
   const CURLcode code = curl_easy_perform(h);
 

@@ -381,6 +381,26 @@ TEST(HttpFaults, SigtermAfterTheHeadersNamesTheBody) {
   expect_line(run_process(spec), 2, "CRITICAL: terminated by SIGTERM while reading the body\n");
 }
 
+// A signal (or the deadline backstop, which writes the same line) names the step libcurl is in:
+// the TCP connect, then the TLS handshake, then the wait for the response.
+TEST(HttpFaults, SigtermNamesTheStepUnderWay) {
+  if (kSanitized) GTEST_SKIP() << "a sanitizer build starts too slowly to aim the signal";
+  auto syn_dropped = Listener::tcp_blackhole("127.0.0.1");
+  FaultServer silent(FaultServer::Behaviour::silent);  // accepts, never answers
+  const std::string silent_at = "127.0.0.1:" + std::to_string(silent.port()) + "/";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"http://127.0.0.1:" + std::to_string(syn_dropped.port()) + "/", "connecting"},
+      {"https://" + silent_at, "in the TLS handshake"},
+      {"http://" + silent_at, "waiting for the response"}};
+  for (const auto& [url, step] : cases) {
+    SCOPED_TRACE(url);
+    ProcessSpec spec;
+    spec.argv = {kUrl, "--url", url, "--timeout", "10"};
+    spec.sigterm_after = 0.5;
+    expect_line(run_process(spec), 2, "CRITICAL: terminated by SIGTERM while " + step + "\n");
+  }
+}
+
 TEST(HttpFaults, EndlessBodyStopsAtMaxBodyWithFlatMemory) {
   FaultServer endless(FaultServer::Behaviour::endless);
   auto ok = run({kUrl, "--url", endless.url(), "--timeout", "5"});
