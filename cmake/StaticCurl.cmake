@@ -26,7 +26,7 @@ include_guard(GLOBAL)
 option(PROMISE_STATIC "Link promise executables fully static (-static-pie)" ON)
 set(PROMISE_CURL_SOURCE_DIR "" CACHE PATH
     "Unpacked curl source tree for PROMISE_STATIC builds (empty: apt-get source curl into the build dir)")
-set(PROMISE_CURL_TLS "openssl" CACHE STRING "TLS library of the static libcurl: wolfssl or openssl")
+set(PROMISE_CURL_TLS "wolfssl" CACHE STRING "TLS library of the static libcurl: wolfssl or openssl")
 set_property(CACHE PROMISE_CURL_TLS PROPERTY STRINGS wolfssl openssl)
 if(NOT PROMISE_CURL_TLS MATCHES "^(wolfssl|openssl)$")
   message(FATAL_ERROR "PROMISE_CURL_TLS must be wolfssl or openssl, not '${PROMISE_CURL_TLS}'")

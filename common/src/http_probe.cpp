@@ -156,7 +156,12 @@ int on_verify(int preverified, WOLFSSL_X509_STORE_CTX* store) {
   return preverified;  // curl decides, as it would without this callback
 }
 
-thread_local const char* refused_ca_file = nullptr;  // of the handshake under way on this thread
+// What on_tls_context does for the handshake under way on this thread, and what it found.
+struct TlsSetup {
+  const char* ca_file = nullptr;  // load and verify against it; nullptr: verify nothing
+  const char* refused_ca_file = nullptr;
+};
+thread_local TlsSetup tls_setup;
 
 // libcurl's default CA bundle (Debian's ca-certificates), or nullptr.
 const char* system_ca_bundle() {
@@ -169,14 +174,14 @@ const char* system_ca_bundle() {
 // nothing at that moment: 0.4 s for Debian's bundle (its ECDSA roots on generic math). That
 // bundle is loaded as it is (OpenSSL does not check a trust anchor's signature either); a
 // --ca-cert-file, small, keeps every check.
-CURLcode on_tls_context(CURL*, void* context, void* ca_file) {
+CURLcode on_tls_context(CURL*, void* context, void*) {
   auto* ctx = static_cast<WOLFSSL_CTX*>(context);
-  const auto* file = static_cast<const char*>(ca_file);
+  const char* file = tls_setup.ca_file;
   const int mode = wolfSSL_CTX_get_verify_mode(ctx);
   if (file == system_ca_bundle()) wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, nullptr);
   const bool loaded = wolfSSL_CTX_load_verify_locations(ctx, file, nullptr) == 1;
   wolfSSL_CTX_set_verify(ctx, mode, on_verify);
-  if (!loaded) refused_ca_file = file;
+  if (!loaded) tls_setup.refused_ca_file = file;
   return loaded ? CURLE_OK : CURLE_SSL_CACERT_BADFILE;
 }
 #endif
@@ -194,14 +199,9 @@ void set_tls_options(CURL* h, bool verify, const std::string& ca_file) {
   curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);
   curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
   refused_certificate = {};
-  refused_ca_file = nullptr;
-  if (verify) {
-    const char* file = !ca_file.empty() ? ca_file.c_str() : system_ca_bundle();
-    if (file != nullptr) {
-      curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_tls_context);
-      curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, file);
-    }
-  }
+  tls_setup = {};
+  if (verify) tls_setup.ca_file = !ca_file.empty() ? ca_file.c_str() : system_ca_bundle();
+  if (tls_setup.ca_file != nullptr) curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_tls_context);
 #else
   if (verify && !ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file.c_str());
 #endif
@@ -221,8 +221,8 @@ std::string tls_error_text([[maybe_unused]] CURLcode code, std::string text) {
   const bool handshake_failed = code == CURLE_SSL_CONNECT_ERROR ||
                                 code == CURLE_PEER_FAILED_VERIFICATION ||
                                 code == CURLE_SSL_CACERT_BADFILE;
-  if (code == CURLE_SSL_CACERT_BADFILE && refused_ca_file != nullptr) {
-    return std::string("error setting certificate file: ") + refused_ca_file;
+  if (code == CURLE_SSL_CACERT_BADFILE && tls_setup.refused_ca_file != nullptr) {
+    return std::string("error setting certificate file: ") + tls_setup.refused_ca_file;
   }
   if (!handshake_failed || !refused_certificate.seen) return text;
   const RefusedCertificate& refused = refused_certificate;

@@ -261,6 +261,17 @@ TEST_F(HttpTls, UnknownCaAndUnusableCaFileAreNamed) {
       "CRITICAL: " + url + " TLS handshake failed: error setting certificate file: " + not_pem);
 }
 
+// A client key that is not the certificate's fails the check. Where differs: libcurl with
+// OpenSSL refuses the pair before the handshake ("private key does not match the certificate
+// public key"); with wolfSSL (no such check for EC keys in 5.5) the server's alert ends it.
+TEST_F(HttpTls, ClientKeyOfAnotherCertificateFails) {
+  const std::string url = https(nginx().https_client_cert_port());
+  auto result = run({kUrl, "--url", url, "--cert-file", nginx().pki().client().cert.string(),
+                     "--key-file", nginx().pki().server().key.string()});
+  expect_line(result, 2, "CRITICAL: " + url + " ");
+  EXPECT_FALSE(contains(result.output, "returned")) << result.output;
+}
+
 // --verify trusts the system's CA bundle: here one that holds the test CA, bind-mounted over
 // Debian's in a mount namespace of the promise's own.
 TEST_F(HttpTls, VerifyTrustsTheSystemCaBundle) {
