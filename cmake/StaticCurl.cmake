@@ -108,8 +108,6 @@ function(_promise_curl_add_static src)
     _promise_curl_force(${off} BOOL OFF)
   endforeach()
   _promise_curl_force(CURL_ZLIB STRING OFF)  # a STRING (AUTO/ON/OFF) in curl 7.88
-  # CURL_DISABLE_OPENSSL_AUTO_LOAD_CONFIG: a static binary must not depend on the host's
-  # openssl.cnf (it may name providers this OpenSSL lacks), and parsing it costs start-up time.
   if(PROMISE_CURL_TLS STREQUAL "wolfssl")
     # curl's FindWolfSSL takes the first libwolfssl it finds, the shared one: name the archive.
     find_library(PROMISE_WOLFSSL_ARCHIVE NAMES libwolfssl.a)
@@ -124,6 +122,8 @@ function(_promise_curl_add_static src)
     _promise_curl_force(CURL_USE_OPENSSL BOOL ON)
     _promise_curl_force(CURL_USE_WOLFSSL BOOL OFF)
   endif()
+  # CURL_DISABLE_OPENSSL_AUTO_LOAD_CONFIG: a static binary must not depend on the host's
+  # openssl.cnf (it may name providers this OpenSSL lacks), and parsing it costs start-up time.
   foreach(on IN ITEMS
       HTTP_ONLY CURL_DISABLE_LDAP CURL_DISABLE_LDAPS ENABLE_THREADED_RESOLVER
       CURL_DISABLE_NTLM CURL_DISABLE_ALTSVC CURL_DISABLE_HSTS CURL_DISABLE_COOKIES
