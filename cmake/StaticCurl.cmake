@@ -1,7 +1,8 @@
 # StaticCurl.cmake - provides the target promise::curl.
 #
-#   PROMISE_STATIC=ON : a minimal, fully static libcurl (HTTP/HTTPS only, static OpenSSL) built
-#                       from Debian's curl source package, compiled as PIE for -static-pie links.
+#   PROMISE_STATIC=ON : a minimal, fully static libcurl (HTTP/HTTPS only) built from Debian's
+#                       curl source package, compiled as PIE for -static-pie links, on the TLS
+#                       library PROMISE_CURL_TLS names (static wolfSSL or static OpenSSL).
 #   PROMISE_STATIC=OFF: Debian's shared libcurl (find_package(CURL)).
 #
 # Usage (top-level CMakeLists.txt, before any find_package(OpenSSL)):
@@ -11,6 +12,11 @@
 # Cache variables:
 #   PROMISE_CURL_SOURCE_DIR  unpacked curl source tree; empty = run `apt-get source curl` once
 #                            into ${CMAKE_BINARY_DIR}/_deps/curl-src and reuse it afterwards.
+#   PROMISE_CURL_TLS         TLS library of that static libcurl: wolfssl (Debian's libwolfssl.a,
+#                            X25519 offered first: a third of OpenSSL 3.0's handshake cost, see
+#                            README) or openssl. Targets linking promise::curl get
+#                            PROMISE_CURL_WOLFSSL=1 with wolfssl. PROMISE_CURL_USES_OPENSSL tells
+#                            whether libcurl's TLS code is OpenSSL (always so when not static).
 #
 # Why building curl ourselves: Debian's libcurl.a drags in Kerberos, LDAP, gnutls/p11-kit and
 # friends, several of which ship no .a, so it cannot be linked -static (TOOLCHAIN.md, 2b).
@@ -20,6 +26,11 @@ include_guard(GLOBAL)
 option(PROMISE_STATIC "Link promise executables fully static (-static-pie)" ON)
 set(PROMISE_CURL_SOURCE_DIR "" CACHE PATH
     "Unpacked curl source tree for PROMISE_STATIC builds (empty: apt-get source curl into the build dir)")
+set(PROMISE_CURL_TLS "wolfssl" CACHE STRING "TLS library of the static libcurl: wolfssl or openssl")
+set_property(CACHE PROMISE_CURL_TLS PROPERTY STRINGS wolfssl openssl)
+if(NOT PROMISE_CURL_TLS MATCHES "^(wolfssl|openssl)$")
+  message(FATAL_ERROR "PROMISE_CURL_TLS must be wolfssl or openssl, not '${PROMISE_CURL_TLS}'")
+endif()
 
 # Returns in out_var the unpacked Debian curl source tree, fetching it on first use.
 function(_promise_curl_fetch_debian_source out_var)
@@ -97,10 +108,24 @@ function(_promise_curl_add_static src)
     _promise_curl_force(${off} BOOL OFF)
   endforeach()
   _promise_curl_force(CURL_ZLIB STRING OFF)  # a STRING (AUTO/ON/OFF) in curl 7.88
+  if(PROMISE_CURL_TLS STREQUAL "wolfssl")
+    # curl's FindWolfSSL takes the first libwolfssl it finds, the shared one: name the archive.
+    find_library(PROMISE_WOLFSSL_ARCHIVE NAMES libwolfssl.a)
+    if(NOT PROMISE_WOLFSSL_ARCHIVE)
+      message(FATAL_ERROR "PROMISE_CURL_TLS=wolfssl needs libwolfssl.a: apt-get install "
+                          "libwolfssl-dev (.ci/install-deps), or -DPROMISE_CURL_TLS=openssl.")
+    endif()
+    _promise_curl_force(WolfSSL_LIBRARY FILEPATH "${PROMISE_WOLFSSL_ARCHIVE}")
+    _promise_curl_force(CURL_USE_OPENSSL BOOL OFF)
+    _promise_curl_force(CURL_USE_WOLFSSL BOOL ON)
+  else()
+    _promise_curl_force(CURL_USE_OPENSSL BOOL ON)
+    _promise_curl_force(CURL_USE_WOLFSSL BOOL OFF)
+  endif()
   # CURL_DISABLE_OPENSSL_AUTO_LOAD_CONFIG: a static binary must not depend on the host's
   # openssl.cnf (it may name providers this OpenSSL lacks), and parsing it costs start-up time.
   foreach(on IN ITEMS
-      HTTP_ONLY CURL_DISABLE_LDAP CURL_DISABLE_LDAPS CURL_USE_OPENSSL ENABLE_THREADED_RESOLVER
+      HTTP_ONLY CURL_DISABLE_LDAP CURL_DISABLE_LDAPS ENABLE_THREADED_RESOLVER
       CURL_DISABLE_NTLM CURL_DISABLE_ALTSVC CURL_DISABLE_HSTS CURL_DISABLE_COOKIES
       CURL_DISABLE_MIME CURL_DISABLE_NETRC CURL_DISABLE_DOH ENABLE_UNIX_SOCKETS ENABLE_IPV6
       CURL_DISABLE_OPENSSL_AUTO_LOAD_CONFIG)
@@ -152,16 +177,24 @@ if(PROMISE_STATIC)
   target_link_libraries(promise_curl INTERFACE CURL::libcurl)
   # libcurl already exports CURL_STATICLIB; repeated so the contract does not rest on curl's build.
   target_compile_definitions(promise_curl INTERFACE CURL_STATICLIB)
+  if(PROMISE_CURL_TLS STREQUAL "wolfssl")
+    target_link_libraries(promise_curl INTERFACE m)  # libwolfssl.a uses libm
+    target_compile_definitions(promise_curl INTERFACE PROMISE_CURL_WOLFSSL=1)
+    set(PROMISE_CURL_USES_OPENSSL OFF)
+  else()
+    set(PROMISE_CURL_USES_OPENSSL ON)
+  endif()
 
   file(STRINGS "${_promise_curl_src}/include/curl/curlver.h" _promise_curl_ver
        REGEX "^#define LIBCURL_VERSION \"")
   string(REGEX REPLACE ".*\"(.*)\".*" "\\1" _promise_curl_ver "${_promise_curl_ver}")
-  message(STATUS "promise::curl: static libcurl ${_promise_curl_ver} (HTTP/HTTPS, static OpenSSL) "
-                 "from ${_promise_curl_src}")
+  message(STATUS "promise::curl: static libcurl ${_promise_curl_ver} (HTTP/HTTPS, static "
+                 "${PROMISE_CURL_TLS}) from ${_promise_curl_src}")
   unset(_promise_curl_ver)
   unset(_promise_curl_src)
 else()
   find_package(CURL REQUIRED)
   target_link_libraries(promise_curl INTERFACE CURL::libcurl)
+  set(PROMISE_CURL_USES_OPENSSL ON)  # Debian's libcurl4-openssl-dev
   message(STATUS "promise::curl: system libcurl ${CURL_VERSION_STRING}")
 endif()

@@ -7,6 +7,8 @@
 // (we name the phase that failed and how long the earlier ones took).
 #include "promise/http_probe.hpp"
 
+#include "curl_tls.hpp"
+
 #include "promise/log.hpp"
 #include "promise/options.hpp"
 #include "promise/text.hpp"
@@ -14,8 +16,6 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
-#include <openssl/ssl.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -33,6 +33,11 @@
 
 namespace promise {
 namespace {
+
+using detail::peer_certificate_days_left;
+using detail::prepare_tls_library;
+using detail::set_tls_options;
+using detail::tls_error_text;
 
 constexpr const char* kHttpGroup = "HTTP options";
 
@@ -64,21 +69,19 @@ struct Transfer {
   bool body_cut = false;
   bool tcp_connected = false;  // some connection got past the TCP handshake
   std::string location;        // the Location header of the latest response, if any
+  CURL* handle = nullptr;
+  bool want_certificate = false;                // --certificate-expiration-days
+  std::optional<double> certificate_days_left;  // of the latest response's server certificate
 };
 
 // The step under way, for the line of the deadline backstop or of a signal: libcurl's own
 // timeout names its step, but on a loaded machine it can lose the race with the backstop, whose
 // line must then name the same step. Set from libcurl's callbacks: a socket opens (connecting),
-// TLS begins once TCP is up (CURLOPT_SSL_CTX_FUNCTION), the request is about to go
+// TLS begins once TCP is up (curl_tls.cpp), the request is about to go
 // (CURLOPT_PREREQFUNCTION), the headers are in (on_header).
 curl_socket_t on_open_socket(void*, curlsocktype, curl_sockaddr* address) {
   set_phase("connecting");
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-}
-
-CURLcode on_tls_start(CURL*, void*, void*) {
-  set_phase("in the TLS handshake");
-  return CURLE_OK;
 }
 
 int on_request_ready(void*, char*, char*, int, int) {
@@ -119,7 +122,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
   std::string_view line(data, bytes);
-  if (line.starts_with("HTTP/")) transfer.location.clear();  // a new response begins
+  if (line.starts_with("HTTP/")) {  // a new response begins
+    transfer.location.clear();
+    if (transfer.want_certificate) {
+      transfer.certificate_days_left = peer_certificate_days_left(transfer.handle);
+    }
+  }
   // The headers are in: what comes next is the body (a signal or the backstop names that step,
   // not "waiting for the response", even before the first body byte arrives).
   if (line == "\r\n" || line == "\n") transfer.context->phase("reading the body");
@@ -204,26 +212,6 @@ double info_seconds(CURL* handle, CURLINFO what) {
   curl_off_t microseconds = 0;
   curl_easy_getinfo(handle, what, &microseconds);
   return static_cast<double>(microseconds) / 1e6;
-}
-
-// "Expire date" of the server certificate (libcurl's certinfo, OpenSSL's ASN1_TIME_print
-// format "Jan  2 15:04:05 2030 GMT"), as days from now.
-std::optional<double> certificate_days_left(CURL* handle) {
-  curl_certinfo* chain = nullptr;
-  if (curl_easy_getinfo(handle, CURLINFO_CERTINFO, &chain) != CURLE_OK || chain == nullptr ||
-      chain->num_of_certs < 1) {
-    return std::nullopt;
-  }
-  for (curl_slist* field = chain->certinfo[0]; field != nullptr; field = field->next) {
-    constexpr std::string_view kKey = "Expire date:";
-    const std::string_view text = field->data;
-    if (text.substr(0, kKey.size()) != kKey) continue;
-    std::tm when{};
-    const std::string value(text.substr(kKey.size()));
-    if (strptime(value.c_str(), "%b %d %H:%M:%S %Y", &when) == nullptr) return std::nullopt;
-    return std::difftime(timegm(&when), std::time(nullptr)) / 86400.0;
-  }
-  return std::nullopt;
 }
 
 std::string read_password_file(const std::string& path) {
@@ -452,27 +440,7 @@ std::string displayable_url(const std::string& url) {
 HttpResult http_request(const HttpOptions& o, bool want_body, const Context& context) {
   HttpResult result;
   static const bool initialised = [&] {
-    // curl_global_init sets OpenSSL up in full whatever the URL (engines, every error string,
-    // the legacy name table of every cipher and digest): half of a plain-HTTP run. A check
-    // that cannot need certificate checks (no verification, no client certificate) claims the
-    // name tables as done, and OpenSSL skips them: the handshake fetches its algorithms from
-    // the provider (http:// redirected to https:// and unverified https:// are tested).
-    // Verification and client certificates need the digest names ("CA signature digest
-    // algorithm too weak" without them), so any such option keeps the full set-up. Plain
-    // http:// also skips the error strings and openssl.cnf (no TLS error can occur); https://
-    // keeps both, so that a handshake failure still reads as OpenSSL's words.
-    const bool needs_certificates = o.verify || !o.ca_cert_file.empty() || !o.cert_file.empty() ||
-                                    o.certificate_expiration_days > 0;
-    if (!needs_certificates && strncasecmp(o.url.c_str(), "http://", 7) == 0) {
-      OPENSSL_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS |
-                              OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG,
-                          nullptr);
-      OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
-    } else if (!needs_certificates) {
-      // Not OPENSSL_init_ssl: it would load openssl.cnf, which curl decides about.
-      OPENSSL_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
-                          nullptr);
-    }
+    prepare_tls_library(o);
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   }();
   std::unique_ptr<CURL, CurlEasyDeleter> handle(initialised ? curl_easy_init() : nullptr);
@@ -493,6 +461,8 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   transfer.context = &context;
   transfer.want_body = want_body;
   transfer.max_body = o.method == "HEAD" ? 0 : o.max_body;
+  transfer.handle = h;
+  transfer.want_certificate = o.certificate_expiration_days > 0;
   char error_buffer[CURL_ERROR_SIZE] = {};
   const auto remaining_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(context.deadline.remaining()).count();
@@ -513,7 +483,6 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-  curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_tls_start);  // unused by http://
   curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_request_ready);
   curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
   curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, &transfer);
@@ -528,12 +497,11 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   const bool verify = o.verify || !o.ca_cert_file.empty();
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
-  if (!o.ca_cert_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_cert_file.c_str());
   if (!o.cert_file.empty()) {
     curl_easy_setopt(h, CURLOPT_SSLCERT, o.cert_file.c_str());
     curl_easy_setopt(h, CURLOPT_SSLKEY, o.key_file.c_str());
   }
-  if (o.certificate_expiration_days > 0) curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+  set_tls_options(h, verify, o.ca_cert_file);
   if (!o.username.empty()) {
     curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(h, CURLOPT_USERNAME, o.username.c_str());
@@ -573,7 +541,7 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
   curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
   curl_easy_getinfo(h, CURLINFO_PRIMARY_PORT, &port);
   if (ip && *ip) result.peer = host_port(ip, static_cast<int>(port));
-  if (o.certificate_expiration_days > 0) result.certificate_days_left = certificate_days_left(h);
+  result.certificate_days_left = transfer.certificate_days_left;
   result.body = std::move(transfer.body);
   result.body_bytes = transfer.body_bytes;
   result.body_cut = transfer.body_cut;
@@ -586,7 +554,8 @@ HttpResult http_request(const HttpOptions& o, bool want_body, const Context& con
     const bool https = scheme && strcasecmp(scheme, "https") == 0;
     result.failed_phase = phase_at_failure(code, result, https, transfer.tcp_connected);
     result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-    result.error = lower_first(error_buffer[0] ? error_buffer : curl_easy_strerror(code));
+    result.error = lower_first(
+        tls_error_text(code, error_buffer[0] ? error_buffer : curl_easy_strerror(code)));
     long os_errno = 0;
     curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
     if (code == CURLE_COULDNT_CONNECT && os_errno != 0) {

@@ -274,6 +274,7 @@ struct TlsServer {
   const std::vector<std::string>* listen;
   const CertAndKey* cert;
   bool require_client_cert;
+  std::string_view directives;  // more nginx directives for this server
 };
 
 std::string nginx_conf(const fs::path& dir, const std::vector<std::string>& http_listen,
@@ -325,7 +326,7 @@ std::string nginx_conf(const fs::path& dir, const std::vector<std::string>& http
       conf << "    ssl_verify_client on;\n"
            << "    ssl_client_certificate " << quote(pki.ca_cert()) << ";\n";
     }
-    conf << include << "  }\n";
+    conf << server.directives << include << "  }\n";
   }
   conf << "}\n";
   return conf.str();
@@ -510,16 +511,30 @@ void NginxServer::start(const NginxOptions& options) {
     std::uint16_t* port;
     const CertAndKey* cert;
     bool require_client_cert;
-    std::vector<std::string> listen;
+    std::string_view directives = {};
+    std::vector<std::string> listen = {};
   };
   std::vector<TlsPlan> tls_plans{
-      {&ports_.https, &pki_->server(), false, {}},
-      {&ports_.https_expired, &pki_->expired(), false, {}},
-      {&ports_.https_wrong_host, &pki_->wrong_host(), false, {}},
-      {&ports_.https_self_signed, &pki_->self_signed(), false, {}},
-      {&ports_.https_expiring, &pki_->expiring_soon(), false, {}},
-      {&ports_.https_client_cert, &pki_->server(), true, {}},
+      {&ports_.https, &pki_->server(), false},
+      {&ports_.https_expired, &pki_->expired(), false},
+      {&ports_.https_wrong_host, &pki_->wrong_host(), false},
+      {&ports_.https_self_signed, &pki_->self_signed(), false},
+      {&ports_.https_expiring, &pki_->expiring_soon(), false},
+      {&ports_.https_client_cert, &pki_->server(), true},
   };
+  if (options.tls_variants) {
+    rsa_server_ = pki_->issue({.file_stem = "server-rsa",
+                               .common_name = "localhost",
+                               .subject_alt_names = {"DNS:localhost", "IP:127.0.0.1", "IP:::1"},
+                               .key_type = KeyType::rsa_2048});
+    tls_plans.push_back({&ports_.https_rsa, &rsa_server_, false});
+    tls_plans.push_back(
+        {&ports_.https_tls12, &pki_->server(), false, "    ssl_protocols TLSv1.2;\n"});
+    tls_plans.push_back(
+        {&ports_.https_tls13, &pki_->server(), false, "    ssl_protocols TLSv1.3;\n"});
+    tls_plans.push_back(
+        {&ports_.https_secp384r1, &pki_->server(), false, "    ssl_ecdh_curve secp384r1;\n"});
+  }
   std::vector<TlsServer> tls_servers;
   for (TlsPlan& plan : tls_plans) {
     const std::size_t first = listeners.size();
@@ -527,7 +542,7 @@ void NginxServer::start(const NginxOptions& options) {
     plan.listen = listen_strings(first);
   }
   for (const TlsPlan& plan : tls_plans) {
-    tls_servers.push_back({&plan.listen, plan.cert, plan.require_client_cert});
+    tls_servers.push_back({&plan.listen, plan.cert, plan.require_client_cert, plan.directives});
   }
 
   const fs::path conf_path = root / "nginx.conf";

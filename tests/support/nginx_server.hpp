@@ -1,4 +1,4 @@
-// A private nginx for integration tests: plain HTTP, UNIX socket and six HTTPS flavours.
+// A private nginx for integration tests: plain HTTP, UNIX socket and six (ten) HTTPS flavours.
 #pragma once
 
 #include <sys/types.h>
@@ -19,6 +19,9 @@ struct NginxOptions {
   std::filesystem::path nginx_binary{"/usr/sbin/nginx"};  // Debian's nginx-light
   std::chrono::milliseconds start_timeout{5000};
   bool ipv6 = true;  // false: 127.0.0.1 only, so a test may put its own listener on [::1]:port
+  // Also the TLS servers that differ in what they accept rather than in their certificate
+  // (https_rsa_port() and below); off by default since the RSA key takes ~0.1 s to make.
+  bool tls_variants = false;
 };
 
 // Starts /usr/sbin/nginx as the current user (root not needed) with everything (config, logs,
@@ -75,6 +78,14 @@ class NginxServer {
   // HTTPS with TestPki::server() that requires a client certificate issued by the CA
   // (TestPki::client()); without one nginx answers 400.
   [[nodiscard]] std::uint16_t https_client_cert_port() const { return ports_.https_client_cert; }
+  // With NginxOptions::tls_variants only (0 otherwise), each valid for the names of server():
+  // an RSA-2048 certificate issued by the CA;
+  [[nodiscard]] std::uint16_t https_rsa_port() const { return ports_.https_rsa; }
+  // server(), TLS 1.2 only; server(), TLS 1.3 only;
+  [[nodiscard]] std::uint16_t https_tls12_port() const { return ports_.https_tls12; }
+  [[nodiscard]] std::uint16_t https_tls13_port() const { return ports_.https_tls13; }
+  // server(), key exchange on secp384r1 only (ssl_ecdh_curve secp384r1).
+  [[nodiscard]] std::uint16_t https_secp384r1_port() const { return ports_.https_secp384r1; }
 
   [[nodiscard]] const std::filesystem::path& unix_socket() const { return unix_socket_; }
   // False when the host has no usable ::1 (e.g. a container without IPv6): no [::1] listeners.
@@ -107,6 +118,10 @@ class NginxServer {
     std::uint16_t https_self_signed = 0;
     std::uint16_t https_expiring = 0;
     std::uint16_t https_client_cert = 0;
+    std::uint16_t https_rsa = 0;
+    std::uint16_t https_tls12 = 0;
+    std::uint16_t https_tls13 = 0;
+    std::uint16_t https_secp384r1 = 0;
   };
 
   void start(const NginxOptions& options);
@@ -116,6 +131,7 @@ class NginxServer {
   const TestPki* pki_;
   ScratchDir dir_;
   std::filesystem::path unix_socket_;
+  CertAndKey rsa_server_;  // with tls_variants
   Ports ports_;
   bool has_ipv6_ = false;
   pid_t pid_ = -1;

@@ -84,7 +84,13 @@ void check(bool ok, std::string_view what) {
   if (!ok) throw_openssl_error(what);
 }
 
-KeyPtr generate_ec_key() {
+KeyPtr generate_key(KeyType type) {
+  if (type == KeyType::rsa_2048) {
+    // EVP_RSA_gen() without the macro, which passes a size_t through varargs.
+    KeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)));
+    check(key != nullptr, "EVP_RSA_gen(2048)");
+    return key;
+  }
   // EVP_EC_gen() without the macro, which casts away const.
   KeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   check(key != nullptr, "EVP_EC_gen(P-256)");
@@ -181,7 +187,7 @@ CertPtr make_cert(const CertRequest& request, Kind kind, EVP_PKEY* subject_key, 
 // Generates a key, builds the certificate and writes both PEM files into dir.
 CertAndKey create(const fs::path& dir, const CertRequest& request, Kind kind, X509* issuer,
                   EVP_PKEY* issuer_key, CertPtr* cert_out = nullptr, KeyPtr* key_out = nullptr) {
-  KeyPtr key = generate_ec_key();
+  KeyPtr key = generate_key(request.key_type);
   CertPtr cert = make_cert(request, kind, key.get(), issuer, issuer_key);
   CertAndKey files{dir / (request.file_stem + ".pem"), dir / (request.file_stem + ".key")};
   write_key(files.key, key.get());

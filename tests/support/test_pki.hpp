@@ -31,6 +31,8 @@ struct CertAndKey {
   std::filesystem::path key;
 };
 
+enum class KeyType { ec_p256, rsa_2048 };
+
 // What issue() puts into a certificate.
 struct CertRequest {
   std::string file_stem;  // files <dir>/<file_stem>.pem and .key
@@ -38,7 +40,8 @@ struct CertRequest {
   std::vector<std::string> subject_alt_names;  // OpenSSL syntax: "DNS:localhost", "IP:::1"
   std::chrono::seconds not_before{-std::chrono::hours{1}};  // relative to now
   std::chrono::seconds not_after{std::chrono::days{365}};   // relative to now; negative = expired
-  bool client_auth = false;  // extendedKeyUsage clientAuth instead of serverAuth
+  bool client_auth = false;             // extendedKeyUsage clientAuth instead of serverAuth
+  KeyType key_type = KeyType::ec_p256;  // RSA-2048 takes ~0.1 s to generate
 };
 
 // Creates, in its own temporary directory, a CA and a set of certificates covering the TLS
