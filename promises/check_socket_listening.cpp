@@ -19,20 +19,33 @@ void declare(CLI::App& app, Options& options) {
       "deployment, after 3 failed runs of 3 in steady state (result-count 3, failure-amount 3): "
       "slapgrid's legacy rule already, so no --frequency, --result-count or --failure-amount needed"
       " (the plugin's bang has no legacy equivalent).");
-  auto* host = app.add_option("--host", options.host,
-                              "Host name or IP address; IPv6 with or without brackets")
-                   ->transform(promise::host_name());
-  auto* port = app.add_option("--port", options.port, "TCP port")->check(promise::port_number());
-  auto* pathname = app.add_option("--pathname", options.pathname, "Path of a UNIX socket")
-                       ->check(promise::unix_socket_path());
-  auto* abstract = app.add_option("--abstract", options.abstract,
-                                  "Name of an abstract UNIX socket, without the leading @")
-                       ->check(promise::abstract_socket_name());
+  // A run declares the forms it names (promise::option_named: ~13 k instructions each).
+  CLI::Option* host = nullptr;
+  CLI::Option* port = nullptr;
+  CLI::Option* pathname = nullptr;
+  CLI::Option* abstract = nullptr;
+  if (promise::option_named("--host")) {
+    host = app.add_option("--host", options.host,
+                          "Host name or IP address; IPv6 with or without brackets")
+               ->transform(promise::host_name());
+  }
+  if (promise::option_named("--port")) {
+    port = app.add_option("--port", options.port, "TCP port")->check(promise::port_number());
+  }
+  if (promise::option_named("--pathname")) {
+    pathname = app.add_option("--pathname", options.pathname, "Path of a UNIX socket")
+                   ->check(promise::unix_socket_path());
+  }
+  if (promise::option_named("--abstract")) {
+    abstract = app.add_option("--abstract", options.abstract,
+                              "Name of an abstract UNIX socket, without the leading @")
+                   ->check(promise::abstract_socket_name());
+  }
   app.final_callback([=] {
-    const bool tcp = host->count() > 0 && port->count() > 0;
-    const int forms = (host->count() > 0 || port->count() > 0) + (pathname->count() > 0) +
-                      (abstract->count() > 0);
-    if (forms != 1 || (host->count() + port->count() > 0 && !tcp)) {
+    auto given = [](const CLI::Option* option) { return option != nullptr && option->count() > 0; };
+    const bool tcp = given(host) && given(port);
+    const int forms = (given(host) || given(port)) + given(pathname) + given(abstract);
+    if (forms != 1 || ((given(host) || given(port)) && !tcp)) {
       throw CLI::ValidationError(
           "the address must be given in 1 of the following 3 forms: --host and --port, "
           "--pathname, or --abstract");

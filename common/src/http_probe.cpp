@@ -341,79 +341,107 @@ void declare_http_options(CLI::App& app, HttpOptions& o) {
         return host_problem(parsed.get());
       });
   const std::string group = kHttpGroup;
-  app.add_option("--method", o.method, "GET or HEAD (HEAD reads no body)")
-      ->check(CLI::IsMember({"GET", "HEAD"}))
-      ->capture_default_str()
-      ->group(group);
-  app.add_option("--header", o.headers, "Extra request header 'Name: value' (repeatable)")
-      ->check([](const std::string& header) -> std::string {
-        const auto colon = header.find(':');
-        if (colon == 0 || colon == std::string::npos ||
-            header.find_first_of("\r\n") != std::string::npos) {
-          return "'" + header + "' is not a 'Name: value' header";
-        }
-        return {};
-      })
-      ->group(group);
-  app.add_flag("--allow-redirects,!--no-allow-redirects", o.allow_redirects,
-               "Follow redirects and compare the final response (default); "
-               "--allow-redirects 0 compares the 3xx itself")
-      ->group(group);
-  app.add_option("--max-redirects", o.max_redirects, "Redirects to follow at most")
-      ->check(CLI::Range(0, 50))
-      ->capture_default_str()
-      ->group(group);
-  app.add_flag(
-         "--verify", o.verify,
-         "Verify the server certificate against the system CAs (off by default, as in SlapOS)")
-      ->group(group);
-  app.add_option("--ca-cert-file", o.ca_cert_file, "Verify the server against this CA bundle")
-      ->check(readable_file())
-      ->group(group);
-  auto* cert = app.add_option("--cert-file", o.cert_file, "Client certificate (PEM)")
-                   ->check(readable_file())
-                   ->group(group);
-  auto* key = app.add_option("--key-file", o.key_file, "Client certificate key (PEM)")
-                  ->check(readable_file())
-                  ->group(group);
-  cert->needs(key);
-  key->needs(cert);
-  auto* user = app.add_option("--username", o.username, "User for HTTP basic auth")->group(group);
-  auto* password = secret(app.add_option("--password", o.password,
-                                         "Password for HTTP basic auth (masked everywhere; "
-                                         "visible in ps when typed here, prefer --password-file)"))
-                       ->group(group);
-  auto* password_file =
-      app.add_option("--password-file", o.password_file,
-                     "Read the basic-auth password from the first line of this file")
-          ->check(readable_file())
-          ->group(group);
-  password->excludes(password_file);
-  password->needs(user);
-  password_file->needs(user);
-  app.add_option("--proxy", o.proxy,
-                 "Use this proxy ([SCHEME://]HOST[:PORT], SCHEME http, https, socks4, socks4a, "
-                 "socks5 or socks5h); proxy variables of the environment are always ignored")
-      ->check(proxy_url_check)
-      ->group(group);
-  app.add_option("--resolve", o.resolve,
-                 "[+]HOST:PORT:ADDRESS[,ADDRESS...], as curl --resolve: connect there for this "
-                 "host and port")
-      ->check(resolve_entry_check)
-      ->group(group);
-  app.add_option("--unix-socket", o.unix_socket, "Speak HTTP over this UNIX socket")
-      ->check(unix_socket_path())
-      ->group(group);
-  app.add_option("--certificate-expiration-days", o.certificate_expiration_days,
-                 "WARNING when the server certificate expires within this many days "
-                 "(CRITICAL once expired)")
-      ->check(CLI::Range(1, 3650))
-      ->default_str("off")
-      ->group(group);
-  app.add_option("--max-body", o.max_body,
-                 "Bytes of the body read at most; reading stops there (default 1 MiB)")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{64} << 20))
-      ->group(group);
+  // A run declares the options it names (option_named): most run with --url alone.
+  if (option_named("--method")) {
+    app.add_option("--method", o.method, "GET or HEAD (HEAD reads no body)")
+        ->check(CLI::IsMember({"GET", "HEAD"}))
+        ->capture_default_str()
+        ->group(group);
+  }
+  if (option_named("--header")) {
+    app.add_option("--header", o.headers, "Extra request header 'Name: value' (repeatable)")
+        ->check([](const std::string& header) -> std::string {
+          const auto colon = header.find(':');
+          if (colon == 0 || colon == std::string::npos ||
+              header.find_first_of("\r\n") != std::string::npos) {
+            return "'" + header + "' is not a 'Name: value' header";
+          }
+          return {};
+        })
+        ->group(group);
+  }
+  if (option_named("--allow-redirects,--no-allow-redirects")) {
+    app.add_flag("--allow-redirects,!--no-allow-redirects", o.allow_redirects,
+                 "Follow redirects and compare the final response (default); "
+                 "--allow-redirects 0 compares the 3xx itself")
+        ->group(group);
+  }
+  if (option_named("--max-redirects")) {
+    app.add_option("--max-redirects", o.max_redirects, "Redirects to follow at most")
+        ->check(CLI::Range(0, 50))
+        ->capture_default_str()
+        ->group(group);
+  }
+  if (option_named("--verify")) {
+    app.add_flag(
+           "--verify", o.verify,
+           "Verify the server certificate against the system CAs (off by default, as in SlapOS)")
+        ->group(group);
+  }
+  if (option_named("--ca-cert-file")) {
+    app.add_option("--ca-cert-file", o.ca_cert_file, "Verify the server against this CA bundle")
+        ->check(readable_file())
+        ->group(group);
+  }
+  if (option_named("--cert-file,--key-file")) {
+    auto* cert = app.add_option("--cert-file", o.cert_file, "Client certificate (PEM)")
+                     ->check(readable_file())
+                     ->group(group);
+    auto* key = app.add_option("--key-file", o.key_file, "Client certificate key (PEM)")
+                    ->check(readable_file())
+                    ->group(group);
+    cert->needs(key);
+    key->needs(cert);
+  }
+  if (option_named("--username,--password,--password-file")) {
+    auto* user = app.add_option("--username", o.username, "User for HTTP basic auth")->group(group);
+    auto* password =
+        secret(app.add_option("--password", o.password,
+                              "Password for HTTP basic auth (masked everywhere; "
+                              "visible in ps when typed here, prefer --password-file)"))
+            ->group(group);
+    auto* password_file =
+        app.add_option("--password-file", o.password_file,
+                       "Read the basic-auth password from the first line of this file")
+            ->check(readable_file())
+            ->group(group);
+    password->excludes(password_file);
+    password->needs(user);
+    password_file->needs(user);
+  }
+  if (option_named("--proxy")) {
+    app.add_option("--proxy", o.proxy,
+                   "Use this proxy ([SCHEME://]HOST[:PORT], SCHEME http, https, socks4, socks4a, "
+                   "socks5 or socks5h); proxy variables of the environment are always ignored")
+        ->check(proxy_url_check)
+        ->group(group);
+  }
+  if (option_named("--resolve")) {
+    app.add_option("--resolve", o.resolve,
+                   "[+]HOST:PORT:ADDRESS[,ADDRESS...], as curl --resolve: connect there for this "
+                   "host and port")
+        ->check(resolve_entry_check)
+        ->group(group);
+  }
+  if (option_named("--unix-socket")) {
+    app.add_option("--unix-socket", o.unix_socket, "Speak HTTP over this UNIX socket")
+        ->check(unix_socket_path())
+        ->group(group);
+  }
+  if (option_named("--certificate-expiration-days")) {
+    app.add_option("--certificate-expiration-days", o.certificate_expiration_days,
+                   "WARNING when the server certificate expires within this many days "
+                   "(CRITICAL once expired)")
+        ->check(CLI::Range(1, 3650))
+        ->default_str("off")
+        ->group(group);
+  }
+  if (option_named("--max-body")) {
+    app.add_option("--max-body", o.max_body,
+                   "Bytes of the body read at most; reading stops there (default 1 MiB)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{64} << 20))
+        ->group(group);
+  }
 }
 
 std::string displayable_url(const std::string& url) {

@@ -137,6 +137,9 @@ void declare_common(CLI::App& app, CommonOptions& options, const Wanted& wanted)
 // (-h, -vv), or a command line or promise file that cannot be read here. Otherwise it declares
 // those its command line and promise file name: CLI11 then parses exactly what it would with
 // all of them declared, since an option that appears nowhere changes nothing.
+class FixedOptions;
+const FixedOptions* g_fixed_options = nullptr;  // this run's, once run_promise has read them
+
 class FixedOptions {
   static constexpr std::size_t kMaxConfigBytes = 1 << 20;  // as requested_format reads
 
@@ -196,7 +199,7 @@ class FixedOptions {
       const auto comma = names.find(',');
       std::string_view name = names.substr(0, comma);
       names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
-      while (!name.empty() && name.front() == '-') name.remove_prefix(1);
+      while (!name.empty() && (name.front() == '-' || name.front() == '!')) name.remove_prefix(1);
       if (std::find(names_.begin(), names_.end(), name) != names_.end()) return true;
     }
     return false;
@@ -304,6 +307,10 @@ std::string show_config(const CLI::App& app, const PromiseInfo& info, bool embed
 
 }  // namespace
 
+bool option_named(std::string_view names) {
+  return g_fixed_options == nullptr || g_fixed_options->wanted(names);
+}
+
 void exit_now(int exit_code) {
   std::fflush(nullptr);
   std::_Exit(exit_code);
@@ -329,6 +336,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   const auto embedded_config = detail::read_embedded_config("/proc/self/exe");
   const bool embedded = embedded_config.has_value();
   const FixedOptions fixed(argc, argv, embedded_config);
+  g_fixed_options = &fixed;  // for option_named() in the promise's declare()
   const Wanted wanted = [&](std::string_view names) { return fixed.wanted(names); };
 
   CLI::App& app = lasting_app(
@@ -339,6 +347,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
   if (fixed.all()) app.option_defaults()->always_capture_default();
   // The promise's own options first in --help; the flags every promise has come after.
   declare(app);
+  g_fixed_options = nullptr;
   CommonOptions common;
   declare_common(app, common, wanted);
   detail::RuleOptions rule;

@@ -672,6 +672,24 @@ TEST_P(HttpInstall, BakedTlsAndAuthOptionsRunAndNeverShowThePassword) {
   EXPECT_TRUE(contains(run({promise, "--show-config"}).output, "password = \"***\"\n"));
 }
 
+// A run declares only the options its promise file names (promise::option_named): each one
+// baked still counts. A 204 is OK only if --http-code is honoured, HEAD only if --method is.
+TEST_P(HttpInstall, EveryBakedOptionCountsWhenRun) {
+  TempDir partition;
+  const std::string promise = partition / "p";
+  auto installed = run({kUrl, "--install", promise, "--mode", GetParam(), "--url", http("/204"),
+                        "--http-code", "204", "--method", "HEAD", "--header", "X-Check: 1",
+                        "--max-redirects", "0", "--max-body", "0"});
+  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  expect_line(run({promise}), 0, "OK: " + http("/204") + " returned 204");
+  auto verbose = run({promise, "-vv"});
+  EXPECT_TRUE(contains(verbose.output, "HEAD /204")) << verbose.output;
+  EXPECT_TRUE(contains(verbose.output, "X-Check: 1")) << verbose.output;
+  // And an option given beside the promise file, on the command line, is declared too.
+  expect_line(run({promise, "--http-code", "200"}), 2,
+              "CRITICAL: " + http("/204") + " returned 204, expected 200");
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, HttpInstall, ::testing::Values("script", "copy"));
 
 // Every channel a secret could leak through, for every way a secret is given: the status line

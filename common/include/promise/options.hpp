@@ -58,6 +58,15 @@ const CLI::Validator& boolean_value();  // the check the runner adds to every bo
 // A file that must exist and be readable when the promise runs (checked at install too).
 const CLI::Validator& readable_file();
 
+// Whether this run declares the options NAMES ("--cert-file,--key-file": any of them). Declaring
+// an option costs ~13 k instructions with CLI11 2.1, and a promise with many options (the HTTP
+// ones) paid for all of them on every run: a run that names none of NAMES on its command line
+// or in its promise file skips them, since an option that appears nowhere changes nothing.
+// True whenever every option must be known: --help, --install, --show-config and the other
+// cases of FixedOptions in runner.cpp, and outside a promise run (tests, fuzz targets).
+// Required options and options tied by needs()/excludes() are declared together, always.
+bool option_named(std::string_view names);
+
 // A value as an error message shows it: quoted, escaped (control bytes such as a NUL, invalid
 // UTF-8), cut if long. Validators use it so that no value can cut or fake their message.
 std::string quoted_value(std::string_view value);
