@@ -1,8 +1,10 @@
 /* The floors for an HTTP(S) check: one GET over a raw socket, exit 0 when the status is 200.
  * No option parsing, no deadline, no message. Built by tests/bench/run-bench with
- * `gcc -O2 -static` (http_floor), and with -DTLS and static OpenSSL (tls_floor: no certificate
+ * `gcc -O2 -static` (http_floor), with -DTLS and static OpenSSL (tls_floor: no certificate
  * check, OpenSSL initialised without its configuration file, error strings or cleanup, as the
- * cheapest OpenSSL client can be). Usage: http_floor IPV4 PORT -> 0 if 200, 2 if not. */
+ * cheapest OpenSSL client can be), and with -DTLS_WOLFSSL and Debian's static wolfSSL
+ * (tls_floor_wolfssl: no certificate check, X25519 key share, as the release's libcurl offers).
+ * Usage: http_floor IPV4 PORT -> 0 if 200, 2 if not. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,7 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#ifdef TLS
+#if defined(TLS_WOLFSSL)
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#elif defined(TLS)
 #include <openssl/ssl.h>
 #endif
 
@@ -32,7 +37,22 @@ int main(int argc, char **argv) {
                         argv[2]);
   char response[4096];
   size_t got = 0;
-#ifdef TLS
+#if defined(TLS_WOLFSSL)
+  wolfSSL_Init();
+  WOLFSSL_CTX *context = wolfSSL_CTX_new(wolfTLS_client_method());
+  if (!context) return 2;
+  wolfSSL_CTX_set_verify(context, WOLFSSL_VERIFY_NONE, NULL);
+  WOLFSSL *ssl = wolfSSL_new(context);
+  if (!ssl || wolfSSL_UseKeyShare(ssl, WOLFSSL_ECC_X25519) != WOLFSSL_SUCCESS) return 2;
+  if (wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS || wolfSSL_connect(ssl) != WOLFSSL_SUCCESS) return 2;
+  if (wolfSSL_write(ssl, request, length) != length) return 2;
+  for (;;) {
+    int n = wolfSSL_read(ssl, response + got, (int)(sizeof response - 1 - got));
+    if (n <= 0) break;
+    got += (size_t)n;
+    if (got == sizeof response - 1) break;
+  }
+#elif defined(TLS)
   OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT |
                        OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
                    NULL);
