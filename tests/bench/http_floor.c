@@ -20,7 +20,7 @@
 #include <openssl/ssl.h>
 #endif
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 3) return 3;
   struct sockaddr_in address = {0};
   address.sin_family = AF_INET;
@@ -30,24 +30,25 @@ int main(int argc, char **argv) {
   if (fd < 0) return 3;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) return 2;
+  if (connect(fd, (struct sockaddr*)&address, sizeof address) != 0) return 2;
   char request[128];
-  int length = snprintf(request, sizeof request,
-                        "GET / HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n\r\n", argv[1],
-                        argv[2]);
+  int length =
+      snprintf(request, sizeof request,
+               "GET / HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n\r\n", argv[1], argv[2]);
   char response[4096];
   size_t got = 0;
 #if defined(TLS_WOLFSSL)
   wolfSSL_Init();
-  WOLFSSL_CTX *context = wolfSSL_CTX_new(wolfTLS_client_method());
+  WOLFSSL_CTX* context = wolfSSL_CTX_new(wolfTLS_client_method());
   if (!context) return 2;
   wolfSSL_CTX_set_verify(context, WOLFSSL_VERIFY_NONE, NULL);
   /* X25519 first, for TLS 1.3's key share and TLS 1.2's ECDHE alike (nginx 1.22 speaks 1.2 by
    * default): Debian's wolfSSL computes P-256 on generic code, ~40 M instructions a key. */
   if (wolfSSL_CTX_set1_curves_list(context, "X25519:P-256") != WOLFSSL_SUCCESS) return 2;
-  WOLFSSL *ssl = wolfSSL_new(context);
+  WOLFSSL* ssl = wolfSSL_new(context);
   if (!ssl) return 2;
-  if (wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS || wolfSSL_connect(ssl) != WOLFSSL_SUCCESS) return 2;
+  if (wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS || wolfSSL_connect(ssl) != WOLFSSL_SUCCESS)
+    return 2;
   if (wolfSSL_write(ssl, request, length) != length) return 2;
   for (;;) {
     int n = wolfSSL_read(ssl, response + got, (int)(sizeof response - 1 - got));
@@ -59,8 +60,8 @@ int main(int argc, char **argv) {
   OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT |
                        OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
                    NULL);
-  SSL_CTX *context = SSL_CTX_new(TLS_client_method());
-  SSL *ssl = context ? SSL_new(context) : NULL;
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = context ? SSL_new(context) : NULL;
   if (!ssl || !SSL_set_fd(ssl, fd) || SSL_connect(ssl) != 1) return 2;
   if (SSL_write(ssl, request, length) != length) return 2;
   for (;;) {
