@@ -1,5 +1,5 @@
-#include "shared.hpp"
 #include "promise/text.hpp"
+#include "shared.hpp"
 
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>

@@ -30,9 +30,9 @@ static int read_file(const char* path, char* buffer, size_t capacity, size_t* si
 
 int main(int argc, char** argv) {
   if (argc != 3) return 3;
-  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT |
-                          OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
-                      NULL);
+  OPENSSL_init_crypto(
+      OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+      NULL);
   static char cert_text[65536], key_text[65536];
   size_t cert_size, key_size;
   if (read_file(argv[1], cert_text, sizeof cert_text, &cert_size) != 0 ||

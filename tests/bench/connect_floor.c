@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 3) return 3;
   struct sockaddr_in address = {0};
   address.sin_family = AF_INET;
@@ -16,7 +16,7 @@ int main(int argc, char **argv) {
   if (inet_pton(AF_INET, argv[1], &address.sin_addr) != 1) return 3;
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 3;
-  int ok = connect(fd, (struct sockaddr *)&address, sizeof address) == 0;
+  int ok = connect(fd, (struct sockaddr*)&address, sizeof address) == 0;
   close(fd);
   return ok ? 0 : 2;
 }

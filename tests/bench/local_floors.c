@@ -35,8 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -300,9 +300,10 @@ static int net_dev(unsigned long long* bytes, unsigned long long* drops,
     char* colon = strchr(line, ':');
     if (!colon) break;
     unsigned long long v[16];
-    if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-               &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10],
-               &v[11], &v[12], &v[13], &v[14], &v[15]) != 16)
+    if (sscanf(colon + 1,
+               "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+               &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11],
+               &v[12], &v[13], &v[14], &v[15]) != 16)
       return -1;
     *bytes += v[0] + v[8];
     *drops += v[3] + v[11];

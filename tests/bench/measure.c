@@ -29,13 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
+extern char** environ;
 
 enum { kMaxCommands = 64, kMaxArgs = 64 };
 
 struct command {
-  char *name;
-  char *argv[kMaxArgs + 1];
+  char* name;
+  char* argv[kMaxArgs + 1];
 };
 
 static double now_us(void) {
@@ -44,14 +44,14 @@ static double now_us(void) {
   return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-static int load(const char *path, struct command *commands) {
-  FILE *in = fopen(path, "r");
+static int load(const char* path, struct command* commands) {
+  FILE* in = fopen(path, "r");
   if (!in) {
     perror(path);
     exit(2);
   }
   int count = 0;
-  char *line = NULL;
+  char* line = NULL;
   size_t size = 0;
   while (getline(&line, &size, in) > 0) {
     line[strcspn(line, "\n")] = 0;
@@ -60,11 +60,11 @@ static int load(const char *path, struct command *commands) {
       fprintf(stderr, "measure: more than %d commands\n", kMaxCommands);
       exit(2);
     }
-    struct command *c = &commands[count++];
+    struct command* c = &commands[count++];
     char *copy = strdup(line), *save = NULL;
     c->name = strtok_r(copy, "\t", &save);
     int argc = 0;
-    for (char *arg; argc < kMaxArgs && (arg = strtok_r(NULL, "\t", &save));) c->argv[argc++] = arg;
+    for (char* arg; argc < kMaxArgs && (arg = strtok_r(NULL, "\t", &save));) c->argv[argc++] = arg;
     c->argv[argc] = NULL;
     if (argc == 0) {
       fprintf(stderr, "measure: no command for %s\n", c->name);
@@ -80,7 +80,7 @@ static int exit_code(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: measure SPEC WARMUP RUNS RSS_RUNS > OUT.tsv\n");
     return 2;
@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
   }
   for (int round = 0; round < warmup + runs; round++) {
     for (int k = 0; k < count; k++) {
-      const struct command *c = &commands[(round + k) % count];
+      const struct command* c = &commands[(round + k) % count];
       int status = 0;
       struct rusage usage;
       pid_t pid;
@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
   fflush(stdout);
   for (int round = 0; round < rss_runs; round++) {
     for (int k = 0; k < count; k++) {
-      const struct command *c = &commands[(round + k) % count];
+      const struct command* c = &commands[(round + k) % count];
       const double start = now_us();
       const pid_t pid = fork();
       if (pid < 0) {

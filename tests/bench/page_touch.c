@@ -7,17 +7,18 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   const long n = argc > 1 ? atol(argv[1]) : 0;
   if (argc > 2) {
     const int fd = open(argv[2], O_RDONLY);
-    volatile const char *p = mmap(0, (n + 1) * 65536, PROT_READ, MAP_PRIVATE, fd, 0);
+    volatile const char* p = mmap(0, (n + 1) * 65536, PROT_READ, MAP_PRIVATE, fd, 0);
     if (fd < 0 || p == MAP_FAILED) return 1;
     long sum = 0;
     for (long i = 0; i < n; i++) sum += p[i * 65536];
     return sum == -1;
   }
-  volatile char *p = mmap(0, (n + 1) * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  volatile char* p =
+      mmap(0, (n + 1) * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return 1;
   for (long i = 0; i < n; i++) p[i * 4096] = 1;
   return 0;
