@@ -206,8 +206,9 @@ std::vector<CLI::ConfigItem> PromiseConfigFormat::from_config(std::istream& inpu
 }
 
 std::string PromiseConfigFormat::to_flag(const CLI::ConfigItem& item) const {
-  if (item.inputs.size() == 1 && item.inputs.front().empty()) {
-    throw CLI::ValidationError("--" + item.name, not_a_boolean(""));
+  if (item.inputs.size() == 1 &&
+      (item.inputs.front().empty() || beyond_a_flag_count(item.inputs.front()))) {
+    throw CLI::ValidationError("--" + item.name, not_a_boolean(item.inputs.front()));
   }
   return CLI::Config::to_flag(item);
 }

@@ -16,6 +16,8 @@ namespace promise::detail {
 
 // "'maybe' is not a boolean: use 1 or 0, ...": the one message for a bad boolean value.
 std::string not_a_boolean(std::string_view value);
+// Whether a flag's value would overflow CLI11's std::stoll (which then throws out_of_range).
+bool beyond_a_flag_count(std::string_view value);
 
 // add_flag on a bool (no value, the last one wins), --help and --version aside.
 bool is_boolean_flag(const CLI::App& app, const CLI::Option& option);

@@ -6,6 +6,7 @@
 //
 // Input: the arguments, separated by NUL bytes (no network is touched: only parsing).
 #include "fuzz.hpp"
+#include "internal.hpp"
 #include "promise/http_probe.hpp"
 
 #include <curl/curl.h>
@@ -79,13 +80,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static CLI::App& app = []() -> CLI::App& {
     static CLI::App declared;
     promise::declare_http_options(declared, options);
+    promise::detail::accept_boolean_values(declared);  // as the runner does
     return declared;
   }();
   app.clear();
   options = promise::HttpOptions{};
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses from the back
+  std::vector<const char*> argv{"fuzz"};
+  for (const auto& arg : args) argv.push_back(arg.c_str());
   try {
-    app.parse(reversed);
+    // The runner's own step before CLI11: flag values (--flag V, --no-flag=V) made safe.
+    app.parse(
+        promise::detail::arguments_for_parse(app, static_cast<int>(argv.size()), argv.data()));
   } catch (const CLI::Error&) {
     return 0;  // refused: one UNKNOWN line
   }

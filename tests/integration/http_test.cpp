@@ -771,6 +771,15 @@ TEST_F(Http, NoChannelShowsASecretInAnyForm) {
   }
 }
 
+// The same value in a promise file: a bad option too, never an abort.
+TEST(HttpFaults, FlagValueBeyondACountInAPromiseFileIsABadOption) {
+  TempDir dir;
+  const std::string promise = dir.path() + "/p";
+  std::ofstream(promise) << "url = \"http://h/\"\nno-allow-redirects = \"99999999999999999999\"\n";
+  expect_line(run({kUrl, "--config", promise}), 3,
+              "UNKNOWN: --no-allow-redirects: '99999999999999999999' is not a boolean");
+}
+
 class BadHttpInputTest : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadHttpInputTest, IsUnknownWithAOneLineReason) {
@@ -798,6 +807,14 @@ INSTANTIATE_TEST_SUITE_P(
                  {kUrl, "--url", "http://h/", "--ca-cert-file", "/nonexistent.pem"},
                  "/nonexistent.pem"},
         BadInput{"BadHeader", {kUrl, "--url", "http://h/", "--header", "no colon"}, "--header"},
+        // CLI11 2.1 reads these with std::stoll and let its out_of_range abort the promise
+        // (found by the http_options fuzz target).
+        BadInput{"NegatedFlagBeyondACount",
+                 {kUrl, "--url", "http://h/", "--no-allow-redirects=99999999999999999999"},
+                 "'99999999999999999999' is not a boolean"},
+        BadInput{"VerboseBeyondACount",
+                 {kUrl, "--url", "http://h/", "--verbose=99999999999999999999"},
+                 "--verbose: '99999999999999999999' is out of range"},
         BadInput{"BadMethod", {kUrl, "--url", "http://h/", "--method", "POST"}, "--method"},
         BadInput{"BadRegex",
                  {kContent, "--url", "http://h/", "--regex", "(unclosed"},
