@@ -285,11 +285,28 @@ std::vector<std::string> arguments_for_parse(const CLI::App& app, int argc,
     }
     return nullptr;
   };
+  // A flag's value CLI11 would read with std::stoll and overflow, wherever it stands (CLI11
+  // may still parse a token after "--" as an option: inside a bracketed vector value).
+  auto refuse_beyond_a_count = [&](std::string_view token, const CLI::Option* option) {
+    const auto equals = token.find('=');
+    if (option == nullptr || option->get_expected_max() != 0 || equals == std::string_view::npos ||
+        !beyond_a_flag_count(token.substr(equals + 1))) {
+      return;
+    }
+    const std::string_view value = token.substr(equals + 1);
+    throw CLI::ValidationError(option->get_name(), is_boolean_flag(app, *option)
+                                                       ? not_a_boolean(value)
+                                                       : quoted_value(value) + " is out of range");
+  };
   std::vector<std::string> arguments;
   arguments.reserve(static_cast<std::size_t>(argc));
   for (int i = 1; i < argc; ++i) {
     const std::string_view token = argv[i];
     if (token == "--") {
+      for (int k = i + 1; k < argc; ++k) {
+        const std::string_view rest = argv[k];
+        refuse_beyond_a_count(rest, option_named(rest.substr(0, rest.find('='))));
+      }
       arguments.insert(arguments.end(), argv + i, argv + argc);
       break;
     }
@@ -312,11 +329,7 @@ std::vector<std::string> arguments_for_parse(const CLI::App& app, int argc,
       arguments.push_back(std::string(token.substr(0, equals)) + "=" + std::string(value));
       continue;
     }
-    if (option != nullptr && option->get_expected_max() == 0 && equals != std::string_view::npos &&
-        beyond_a_flag_count(token.substr(equals + 1))) {
-      throw CLI::ValidationError(option->get_name(),
-                                 quoted_value(token.substr(equals + 1)) + " is out of range");
-    }
+    refuse_beyond_a_count(token, option);
     arguments.emplace_back(token);
     // The values of an option that takes some are never a flag's: copy them as they are.
     if (option != nullptr && equals == std::string_view::npos) {

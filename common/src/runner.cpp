@@ -385,6 +385,13 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
     Outcome outcome = Outcome::unknown(error_line(error) + " (see --help)");
     write_final(detail::render(outcome, requested_format(argc, argv, embedded_config), 0));
     return exit_code(State::unknown);
+  } catch (const std::exception& error) {
+    // CLI11 2.1 lets a standard exception escape in places (std::stoll's out_of_range for a
+    // flag's value): a bad option all the same, never an abort.
+    Outcome outcome = Outcome::unknown(std::string("the options cannot be read (") + error.what() +
+                                       ") (see --help)");
+    write_final(detail::render(outcome, requested_format(argc, argv, embedded_config), 0));
+    return exit_code(State::unknown);
   }
 
   for (const CLI::Option* option : app.get_options()) {

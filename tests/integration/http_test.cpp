@@ -812,6 +812,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"NegatedFlagBeyondACount",
                  {kUrl, "--url", "http://h/", "--no-allow-redirects=99999999999999999999"},
                  "'99999999999999999999' is not a boolean"},
+        // ... also after a "--" that CLI11 took into a bracketed vector value, so that it
+        // still parsed what followed as options.
+        BadInput{"NegatedFlagBeyondACountAfterABracketedDoubleDash",
+                 {kUrl, "-v", "--url", "http://h/", "--resolve", "[a:1:127.0.0.1", "--", "]",
+                  "--no-allow-redirects=99999999999999999999"},
+                 "'99999999999999999999' is not a boolean"},
         BadInput{"VerboseBeyondACount",
                  {kUrl, "--url", "http://h/", "--verbose=99999999999999999999"},
                  "--verbose: '99999999999999999999' is out of range"},
