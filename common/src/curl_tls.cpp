@@ -98,7 +98,7 @@ int on_verify(int preverified, WOLFSSL_X509_STORE_CTX* store) {
   return preverified;  // curl decides, as it would without this callback
 }
 
-// What on_tls_context does for the handshake under way on this thread, and what it found.
+// What on_tls_start does for the handshake under way on this thread, and what it found.
 struct TlsSetup {
   const char* ca_file = nullptr;  // load and verify against it; nullptr: verify nothing
   const char* refused_ca_file = nullptr;

@@ -91,7 +91,6 @@ int on_request_ready(void*, char*, char*, int, int) {
 
 // libcurl 7.88 records its connect time only once TLS is up too; to tell a stalled TLS
 // handshake from a stalled TCP connect, look at each socket as it is closed.
-
 int on_close_socket(void* user, curl_socket_t fd) {
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;

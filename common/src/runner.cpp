@@ -199,7 +199,7 @@ class FixedOptions {
       const auto comma = names.find(',');
       std::string_view name = names.substr(0, comma);
       names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
-      while (!name.empty() && (name.front() == '-' || name.front() == '!')) name.remove_prefix(1);
+      while (!name.empty() && name.front() == '-') name.remove_prefix(1);
       if (std::find(names_.begin(), names_.end(), name) != names_.end()) return true;
     }
     return false;
@@ -376,22 +376,23 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
     return 0;
   }
 
+  // A bad option: UNKNOWN in the format asked for, though --format itself is not parsed yet.
+  auto bad_options = [&](const std::string& reason) {
+    const Outcome outcome = Outcome::unknown(reason + " (see --help)");
+    write_final(detail::render(outcome, requested_format(argc, argv, embedded_config), 0));
+    return exit_code(State::unknown);
+  };
   try {
     app.parse(detail::arguments_for_parse(app, argc, argv));
   } catch (const CLI::Success& success) {
     detail::claim_status_line_or_wait();
     return app.exit(success);  // --help, --version
   } catch (const CLI::Error& error) {
-    Outcome outcome = Outcome::unknown(error_line(error) + " (see --help)");
-    write_final(detail::render(outcome, requested_format(argc, argv, embedded_config), 0));
-    return exit_code(State::unknown);
+    return bad_options(error_line(error));
   } catch (const std::exception& error) {
     // CLI11 2.1 lets a standard exception escape in places (std::stoll's out_of_range for a
     // flag's value): a bad option all the same, never an abort.
-    Outcome outcome = Outcome::unknown(std::string("the options cannot be read (") + error.what() +
-                                       ") (see --help)");
-    write_final(detail::render(outcome, requested_format(argc, argv, embedded_config), 0));
-    return exit_code(State::unknown);
+    return bad_options(std::string("the options cannot be read (") + error.what() + ")");
   }
 
   for (const CLI::Option* option : app.get_options()) {
