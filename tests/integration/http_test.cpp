@@ -674,6 +674,27 @@ TEST_P(HttpInstall, BakedTlsAndAuthOptionsRunAndNeverShowThePassword) {
 
 // A run declares only the options its promise file names (promise::option_named): each one
 // baked still counts. A 204 is OK only if --http-code is honoured, HEAD only if --method is.
+// A run declares only the options it names, but --help, --dump-options (the Icinga commands,
+// the man pages) and --show-config must still know every one.
+TEST(HttpOptions, HelpDumpAndShowConfigKnowEveryOption) {
+  const std::vector<std::string> names = {
+      "--method",        "--header",        "--allow-redirects",
+      "--max-redirects", "--verify",        "--ca-cert-file",
+      "--cert-file",     "--key-file",      "--username",
+      "--password",      "--password-file", "--proxy",
+      "--resolve",       "--unix-socket",   "--certificate-expiration-days",
+      "--max-body",      "--http-code",     "--ignore-code",
+      "--check-secure"};
+  const std::string help = run({kUrl, "--help"}).output;
+  const std::string dump = run({kUrl, "--dump-options"}).output;
+  for (const auto& name : names) {
+    EXPECT_TRUE(contains(help, name)) << name << " missing from --help:\n" << help;
+    EXPECT_TRUE(contains(dump, "\"" + name + "\"")) << name << " missing from --dump-options";
+  }
+  auto shown = run({kUrl, "--url", "http://h/", "--max-body", "7", "--show-config"});
+  EXPECT_TRUE(contains(shown.output, "max-body = \"7\"")) << shown.output;
+}
+
 TEST_P(HttpInstall, EveryBakedOptionCountsWhenRun) {
   TempDir partition;
   const std::string promise = partition / "p";

@@ -41,6 +41,14 @@ TEST(SocketListening, TcpIpv4Listening) {
   EXPECT_NE(result.output.find("127.0.0.1:" + port + " is listening"), std::string::npos);
 }
 
+// A run declares only the address form it names; --help still shows all three.
+TEST(SocketListening, HelpShowsEveryAddressForm) {
+  const std::string help = check({kSocket, "--help"}).output;
+  for (const char* name : {"--host", "--port", "--pathname", "--abstract"}) {
+    EXPECT_NE(help.find(name), std::string::npos) << name << " missing from --help:\n" << help;
+  }
+}
+
 TEST(SocketListening, TcpIpv6WithAndWithoutBrackets) {
   auto listener = Listener::tcp("::1");
   const auto port = std::to_string(listener.port());
