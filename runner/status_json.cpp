@@ -1,6 +1,7 @@
 #include "status_json.hpp"
 
 #include "promise/process.hpp"
+#include "promise/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,8 +10,6 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
-#include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -19,71 +18,6 @@ namespace promise::runner {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Length of the valid UTF-8 sequence at text[i], its code point in code_point; 0 if invalid.
-std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& code_point) {
-  const auto lead = static_cast<unsigned char>(text[i]);
-  const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  if (i + length > text.size()) return 0;
-  Utf8Validator validator;
-  validator.feed(text.substr(i, length));
-  if (validator.finish()) return 0;
-  code_point = length == 1 ? lead : lead & (0xFFu >> (length + 1));
-  for (std::size_t k = 1; k < length; ++k) {
-    code_point = (code_point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
-  }
-  return length;
-}
-
-void append_u_escape(std::string& out, std::uint32_t unit) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "\\u%04x", unit);
-  out += buffer;
-}
-
-// json.dump's default (ensure_ascii): printable ASCII as is, everything else \uXXXX (UTF-16).
-// A byte that is not UTF-8 (a file name) becomes the lone surrogate U+DCxx, as os.listdir's
-// surrogateescape hands it to json.dump.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const char* short_escape = c == '"'    ? "\\\""
-                               : c == '\\' ? "\\\\"
-                               : c == '\n' ? "\\n"
-                               : c == '\r' ? "\\r"
-                               : c == '\t' ? "\\t"
-                               : c == '\b' ? "\\b"
-                               : c == '\f' ? "\\f"
-                                           : nullptr;
-    if (short_escape != nullptr) {
-      out += short_escape;
-      ++i;
-      continue;
-    }
-    if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    std::uint32_t code_point = 0;
-    const std::size_t length = decode_utf8(text, i, code_point);
-    if (length == 0) {
-      append_u_escape(out, 0xDC00u + c);
-      ++i;
-      continue;
-    }
-    if (code_point >= 0x10000) {
-      code_point -= 0x10000;
-      append_u_escape(out, 0xD800u + (code_point >> 10));
-      append_u_escape(out, 0xDC00u + (code_point & 0x3FFu));
-    } else {
-      append_u_escape(out, code_point);
-    }
-    i += length;
-  }
-  out += '"';
-}
 
 // Python's float repr for a duration in seconds, to the millisecond: 0.003, 1.25, 20.0.
 std::string python_float(double seconds) {
@@ -112,16 +46,16 @@ std::string utc_date(std::time_t time) {
 
 std::string status_json(const PromiseResult& result) {
   std::string out = "{\"title\": ";
-  append_json_string(out, result.file.title);
+  append_json_string(out, result.file.title, true);
   out += ", \"name\": ";
-  append_json_string(out, result.file.name);
+  append_json_string(out, result.file.name, true);
   out += ", \"path\": ";
-  append_json_string(out, result.file.path);
+  append_json_string(out, result.file.path, true);
   out += ", \"execution-time\": " + python_float(result.seconds);
   out += ", \"result\": {\"type\": \"Test Result\", \"failed\": ";
   out += result.verdict == Verdict::ok ? "false" : "true";
   out += ", \"date\": \"" + utc_date(result.date) + "\", \"message\": ";
-  append_json_string(out, result.message);
+  append_json_string(out, result.message, true);
   return out + "}}";
 }
 

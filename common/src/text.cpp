@@ -317,19 +317,19 @@ void append_json_string(std::string& out, std::string_view text, bool ascii_only
   for (std::size_t i = 0; i < text.size();) {
     const auto byte = static_cast<unsigned char>(text[i]);
     if (byte >= 0x80 && ascii_only) {
-      const std::size_t length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
-      unsigned code = byte & (length == 4 ? 0x07u : length == 3 ? 0x0fu : 0x1fu);
-      for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
-        code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
-      }
-      if (code >= 0x10000) {
-        code -= 0x10000;
-        u_escape(0xd800 + (code >> 10));
-        u_escape(0xdc00 + (code & 0x3ff));
+      std::uint32_t cp = 0;
+      const std::size_t length = decode_utf8(text, i, cp);
+      if (length == 0) {  // not UTF-8 (a file name): the lone surrogate of surrogateescape
+        u_escape(0xdc00 + byte);
+        ++i;
+      } else if (cp >= 0x10000) {
+        u_escape(0xd800 + ((cp - 0x10000) >> 10));
+        u_escape(0xdc00 + ((cp - 0x10000) & 0x3ff));
+        i += length;
       } else {
-        u_escape(code);
+        u_escape(cp);
+        i += length;
       }
-      i += length;
       continue;
     }
     switch (byte) {

@@ -93,5 +93,23 @@ TEST(Json, EscapesControlCharacters) {
   EXPECT_EQ(detail::json_string("a\x01\n\t\""), "\"a\\u0001\\n\\t\\\"\"");
 }
 
+// ensure_ascii as Python's json.dumps writes it, bytes that are not UTF-8 (a file name) as
+// surrogateescape's lone surrogates: slapgrid's status files and surykatka's report.
+TEST(Json, AsciiOnlyWritesPythonsEscapes) {
+  std::string out;
+  append_json_string(out, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\x7f", true);
+  EXPECT_EQ(out, "\"\\u00e9\\u20ac\\ud83d\\ude00\\u007f\"");
+  out.clear();
+  // A stray continuation byte, a cut sequence, an overlong '/', an encoded surrogate.
+  append_json_string(out,
+                     "a\x80"
+                     "b\xe2\x82\xc0\xaf\xed\xa0\x80",
+                     true);
+  EXPECT_EQ(out, "\"a\\udc80b\\udce2\\udc82\\udcc0\\udcaf\\udced\\udca0\\udc80\"");
+  out.clear();
+  append_json_string(out, "\xc3\xa9\xff", false);  // not ascii_only: bytes as they are
+  EXPECT_EQ(out, "\"\xc3\xa9\xff\"");
+}
+
 }  // namespace
 }  // namespace promise

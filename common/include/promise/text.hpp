@@ -36,7 +36,8 @@ std::string one_line(std::string_view text, std::size_t max_bytes);
 // A JSON string literal of text, quotes included, appended to out: '"' and '\\' escaped,
 // \n \r \t \b \f by those letters, other control bytes and DEL as \u00XX. ascii_only (Python's
 // json.dumps ensure_ascii): each character above U+007F as \uXXXX too (a surrogate pair above
-// U+FFFF), text being valid UTF-8; else the bytes above 0x7F are copied as they are.
+// U+FFFF), and a byte that is not UTF-8 as the lone surrogate U+DCXX, as Python's
+// surrogateescape hands a file name to json.dumps; else bytes above 0x7F are copied as they are.
 void append_json_string(std::string& out, std::string_view text, bool ascii_only = false);
 std::string json_string(std::string_view text);
 
