@@ -22,8 +22,9 @@ bool beyond_a_flag_count(std::string_view value);
 // add_flag on a bool (no value, the last one wins), --help and --version aside.
 bool is_boolean_flag(const CLI::App& app, const CLI::Option& option);
 
-// Gives every boolean flag of app the boolean_value() check (1/0, true/false, yes/no).
-void accept_boolean_values(CLI::App& app);
+// Once every option of app is declared: each boolean flag takes the boolean_value() check
+// (1/0, true/false, yes/no), each repeatable option one value, as given, per occurrence.
+void settle_value_syntax(CLI::App& app);
 
 // The command line as CLI11 parses it (reversed), with a boolean flag's "--flag V" joined into
 // "--flag=V" when V is not an option: SlapOS's config-verify = 1 translates to --verify 1.

@@ -363,7 +363,7 @@ int run_promise(int argc, char** argv, const PromiseInfo& info,
                  "(an installed promise's #! line passes it); the command line wins")
       ->type_name("PATH")
       ->group(kInstantiation);
-  detail::accept_boolean_values(app);
+  detail::settle_value_syntax(app);
   if (fixed.all()) {
     // After the promise's own footer (its SlapOS plugin rule), not instead of it.
     const std::string promise_footer = app.get_footer();

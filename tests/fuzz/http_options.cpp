@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static CLI::App& app = []() -> CLI::App& {
     static CLI::App declared;
     promise::declare_http_options(declared, options);
-    promise::detail::accept_boolean_values(declared);  // as the runner does
+    promise::detail::settle_value_syntax(declared);  // as the runner does
     return declared;
   }();
   app.clear();

@@ -695,6 +695,40 @@ TEST(HttpOptions, HelpDumpAndShowConfigKnowEveryOption) {
   EXPECT_TRUE(contains(shown.output, "max-body = \"7\"")) << shown.output;
 }
 
+// A repeatable option takes one value per occurrence, kept as given: CLI11 alone would take the
+// words after it as more values and split a value written "[a,b]" at its commas.
+TEST(HttpOptions, ARepeatableOptionTakesOneValueAsGiven) {
+  const std::vector<std::string> options = {
+      "--url",    "http://h/",       "--header",  "X-A: [1,2]",
+      "--header", "[X-B: 1,X-C: 2]", "--resolve", "h:80:127.0.0.1,[::1]"};
+  std::vector<std::string> args = {kUrl};
+  args.insert(args.end(), options.begin(), options.end());
+  args.push_back("--show-config");
+  const auto shown = run(args);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_TRUE(contains(shown.output, "header = \"X-A: [1,2]\"\nheader = \"[X-B: 1,X-C: 2]\"\n"))
+      << shown.output;
+  EXPECT_TRUE(contains(shown.output, "resolve = \"h:80:127.0.0.1,[::1]\"")) << shown.output;
+
+  const auto extra = run({kUrl, "--url", "http://h/", "--header", "X-A: 1", "X-B: 2"});
+  EXPECT_EQ(extra.exit_code, 3) << extra.output;
+  EXPECT_TRUE(contains(extra.output, "X-B: 2")) << extra.output;
+
+  for (const std::string mode : {"script", "copy"}) {
+    SCOPED_TRACE(mode);
+    TempDir partition;
+    const std::string promise = partition / "p";
+    std::vector<std::string> install = {kUrl, "--install", promise, "--mode", mode};
+    install.insert(install.end(), options.begin(), options.end());
+    const auto installed = run(install);
+    ASSERT_EQ(installed.exit_code, 0) << installed.output;
+    const auto baked = run({promise, "--show-config"});
+    EXPECT_TRUE(contains(baked.output, "header = \"X-A: [1,2]\"\nheader = \"[X-B: 1,X-C: 2]\"\n"))
+        << baked.output;
+    EXPECT_TRUE(contains(baked.output, "resolve = \"h:80:127.0.0.1,[::1]\"")) << baked.output;
+  }
+}
+
 TEST_P(HttpInstall, EveryBakedOptionCountsWhenRun) {
   TempDir partition;
   const std::string promise = partition / "p";
