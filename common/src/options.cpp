@@ -288,8 +288,9 @@ std::vector<std::string> arguments_for_parse(const CLI::App& app, int argc,
     }
     return nullptr;
   };
-  // A flag's value CLI11 would read with std::stoll and overflow, wherever it stands (CLI11
-  // may still parse a token after "--" as an option: inside a bracketed vector value).
+  // A flag's value CLI11 would read with std::stoll and overflow, wherever it stands, after
+  // "--" too: CLI11 took a "--" into a bracketed vector value and parsed what followed as
+  // options (settle_value_syntax ends bracketed values; this stays as the last line of defence).
   auto refuse_beyond_a_count = [&](std::string_view token, const CLI::Option* option) {
     const auto equals = token.find('=');
     if (option == nullptr || option->get_expected_max() != 0 || equals == std::string_view::npos ||
