@@ -270,8 +270,8 @@ bool is_boolean_flag(const CLI::App& app, const CLI::Option& option) {
 void settle_value_syntax(CLI::App& app) {
   for (CLI::Option* option : app.get_options()) {
     if (is_boolean_flag(app, *option)) option->transform(boolean_value());
-    // A repeatable option (a vector) takes one value per occurrence, as curl's: CLI11 would
-    // take the words after it too, and split a value written "[a,b]" at its commas.
+    // One value per occurrence, as curl's, a repeatable option (a vector) too: CLI11 would
+    // take the words after it as more values, and split a value written "[a,b]" at its commas.
     if (option->nonpositional()) option->allow_extra_args(false);
   }
 }

@@ -322,14 +322,15 @@ void append_json_string(std::string& out, std::string_view text, bool ascii_only
       if (length == 0) {  // not UTF-8 (a file name): the lone surrogate of surrogateescape
         u_escape(0xdc00 + byte);
         ++i;
-      } else if (cp >= 0x10000) {
+        continue;
+      }
+      if (cp >= 0x10000) {
         u_escape(0xd800 + ((cp - 0x10000) >> 10));
         u_escape(0xdc00 + ((cp - 0x10000) & 0x3ff));
-        i += length;
       } else {
         u_escape(cp);
-        i += length;
       }
+      i += length;
       continue;
     }
     switch (byte) {
